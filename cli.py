@@ -1,0 +1,125 @@
+"""Operator commands: `flask --app app missiva ...` (and Flask-Migrate's `flask db ...`)."""
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from workflow import demo, invitations
+from workflow.calls import CallDefinitionError, clone, export_call, import_call
+from workflow.db import db
+from workflow.member_states import ensure
+from workflow.models import Call, User
+from workflow.states import ROLES
+
+group = AppGroup("missiva", help="Operate Missiva: set up, demo data, calls and users.")
+
+
+def _call(slug: str) -> Call:
+    call = db.session.scalar(db.select(Call).filter_by(slug=slug))
+    if call is None:
+        raise click.ClickException(f"no call with slug {slug}")
+    return call
+
+
+@group.command("setup")
+@click.option("--demo/--no-demo", "with_demo", default=False, help="Also load the demo data.")
+def setup(with_demo: bool):
+    """Bring the database schema up to date (and load the demo)."""
+    upgrade()
+    if with_demo:
+        load_demo.callback()
+
+
+@group.command("demo")
+def load_demo():
+    """Load the OAS member states, demo users and the calls shipped in calls/ (idempotent)."""
+    calls = demo.load()
+    db.session.commit()
+    for call in calls:
+        click.echo(f"{call.reference}: {len(call.submissions)} missions, deadline {call.deadline:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"Sign in at {current_app.config['BASE_URL']}/login with password {demo.DEMO_PASSWORD}:")
+    click.echo("  focal point of Argentina: focal.ar@missiva.example (any state: focal.<iso code>@missiva.example)")
+    click.echo("  secretariat officer:      officer@missiva.example")
+
+
+@group.command("import-call")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_call_command(path: Path):
+    """Import a call definition (YAML) and open it to its addressed states."""
+    try:
+        call = import_call(path.read_text(encoding="utf-8"))
+    except CallDefinitionError as exc:
+        for error in exc.errors:
+            click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"imported {call.slug}: {len(call.submissions)} missions")
+
+
+@group.command("export-call")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+def export_call_command(slug: str, output: Path | None):
+    """Write a call's definition as YAML (to stdout, or a file)."""
+    text = export_call(_call(slug))
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@group.command("clone-call")
+@click.argument("slug")
+@click.argument("new_slug")
+@click.option("--reference", required=True)
+@click.option("--days", type=int, default=365, show_default=True, help="Move every date by this.")
+def clone_call_command(slug: str, new_slug: str, reference: str, days: int):
+    """Clone a call for another year."""
+    try:
+        new = clone(_call(slug), slug=new_slug, reference=reference, shift=timedelta(days=days))
+    except CallDefinitionError as exc:
+        raise click.ClickException("; ".join(exc.errors)) from exc
+    db.session.commit()
+    click.echo(f"cloned {slug} as {new.slug}, deadline {new.deadline:%Y-%m-%d %H:%M} UTC")
+
+
+@group.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--mission", "state_code", help="ISO code of the member state (focal points).")
+@click.option("--password", help="Leave out to sign in by emailed link only.")
+@click.option("--locale", type=click.Choice(["en", "es", "fr", "pt"]))
+def create_user(email, name, role, state_code, password, locale):
+    """Create a secretariat user or a mission focal point."""
+    if role == "focal_point" and not state_code:
+        raise click.ClickException("a focal point needs --mission (ISO code)")
+    if db.session.scalar(db.select(User).filter_by(email=email.lower())):
+        raise click.ClickException(f"{email} already exists")
+    mission = ensure(state_code) if state_code else None
+    user = User(email=email.lower(), name=name, role=role, mission=mission, locale=locale)
+    if password:
+        user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} {user.email}")
+
+
+@group.command("sign-in-link")
+@click.argument("email")
+def sign_in_link(email: str):
+    """Print a single-use sign-in link for a user."""
+    user = db.session.scalar(db.select(User).filter_by(email=email.lower()))
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    click.echo(invitations.link_for(user))
+
+
+def init_app(app) -> None:
+    app.cli.add_command(group)

@@ -1,0 +1,40 @@
+"""The Celery app, bound to the Flask app: every task runs inside an application context."""
+from __future__ import annotations
+
+from celery import Celery, Task
+
+
+def celery_config(app) -> dict:
+    broker = app.config["BROKER_URL"]
+    # Redis redelivers an unacknowledged task after visibility_timeout: keep it above the longest
+    # retry back-off so a task waiting to retry is never run twice.
+    transport = {"visibility_timeout": 4 * 3600}
+    if broker.startswith("sqla+"):
+        transport = {"polling_interval": 1}
+    return {
+        "broker_url": broker,
+        "broker_transport_options": transport,
+        "broker_connection_retry_on_startup": True,
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "timezone": "UTC",
+        "beat_schedule": {},
+        **app.config.get("CELERY", {}),
+    }
+
+
+def celery_init_app(app) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(celery_config(app))
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app

@@ -1,0 +1,55 @@
+"""Test data built through the domain's own functions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from workflow.calls import import_call
+from workflow.db import db
+from workflow.member_states import ensure
+from workflow.models import Submission, User
+
+CALLS = Path(__file__).resolve().parent.parent / "calls"
+PASSWORD = "secret-pass"
+
+
+def user(email, role="focal_point", mission=None, name=None, locale="en"):
+    person = User(email=email, name=name or email.split("@")[0], role=role, mission=mission, locale=locale)
+    person.set_password(PASSWORD)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def mission(code, language="en"):
+    found = ensure(code, language)
+    db.session.flush()
+    return found
+
+
+def call_from_file(filename="ciber-v-2007.yaml", addressed=None, **changes):
+    data = yaml.safe_load((CALLS / filename).read_text(encoding="utf-8"))
+    if addressed is not None:
+        data["addressed"] = addressed
+    data.update(changes)
+    call = import_call(yaml.safe_dump(data, allow_unicode=True))
+    db.session.flush()
+    return call
+
+
+def submission_of(call, mission_):
+    return db.session.scalar(db.select(Submission).filter_by(call_id=call.id, mission_id=mission_.id))
+
+
+def world():
+    """Two missions (Argentina, Brazil) with a focal point each, an officer and the CIBER-V call."""
+    ar, br = mission("AR", "es"), mission("BR", "pt")
+    people = {
+        "ar": user("focal@ar.example", mission=ar), "br": user("focal@br.example", mission=br),
+        "ar2": user("second@ar.example", mission=ar),
+        "officer": user("officer@sec.example", role="officer"), "admin": user("admin@sec.example", role="admin"),
+    }
+    call = call_from_file(addressed=["AR", "BR"], deadline="2030-10-29 23:59")
+    db.session.commit()
+    return {"call": call, "ar": ar, "br": br, **people}

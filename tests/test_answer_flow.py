@@ -1,0 +1,131 @@
+"""The whole path through HTTP: draft, submit, review, return, amend, resubmit, accept."""
+from __future__ import annotations
+
+from workflow.db import db
+from workflow.models import AuditEvent
+
+from . import factories
+
+
+def experts_form(call_id, **extra):
+    return {
+        "lock_version": extra.pop("lock_version", "0"),
+        "experts-experts-0-name": "María José Núñez",
+        "experts-experts-0-title": "Fiscal especializada",
+        "experts-experts-0-institution": "Ministerio Público Fiscal",
+        "experts-experts-0-email": "mjnunez@mpf.example",
+        "experts-experts-0-phone": "+54 11 5555 0000",
+        "experts-experts-0-role": "head_of_delegation",
+        "experiences-legislation-present": "y",
+        "experiences-legislation-description": "Ley 26.388 de delitos informáticos",
+        "agenda-general": "De acuerdo con el temario.",
+        "agenda-item_4": "Proponemos incluir la cooperación con el sector privado.",
+        **extra,
+    }
+
+
+def test_draft_submit_return_amend_accept(app, client, make_client, database):
+    w = factories.world()
+    call = w["call"]
+    url = f"/portal/calls/{call.id}"
+
+    mission = client.sign_in("focal@ar.example")
+    page = mission.get("/portal/")
+    assert call.reference in page.get_data(as_text=True)
+
+    # A draft keeps everything typed.
+    response = mission.post(url, experts_form(call.id, action="save"))
+    assert response.status_code == 302
+    page = mission.get(url).get_data(as_text=True)
+    assert "María José Núñez" in page and "Ley 26.388" in page and "sector privado" in page
+
+    # Submitting gives a numbered receipt.
+    response = mission.post(url, experts_form(call.id, action="submit", lock_version="1"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    receipt = mission.get(response.headers["Location"]).get_data(as_text=True)
+    assert "CIBER-V/doc.1/07 · AR · 1" in receipt
+
+    # The officer finds it in the queue and returns it with a comment.
+    officer = make_client().sign_in("officer@sec.example")
+    queue = officer.get(f"/secretariat/queue?call={call.id}&state=submitted").get_data(as_text=True)
+    assert "Argentin" in queue
+    sub = factories.submission_of(call, w["ar"])
+    officer.get(f"/secretariat/submissions/{sub.id}")
+    response = officer.post(f"/secretariat/submissions/{sub.id}/return",
+                            {"comment": "Please add the expert's title in English."})
+    assert response.status_code == 302
+    db.session.refresh(sub)
+    assert sub.state == "returned"
+
+    # The mission sees the comment, amends and resubmits.
+    page = mission.get(url).get_data(as_text=True)
+    assert "Please add the expert&#39;s title in English." in page
+    form = experts_form(call.id, action="submit", lock_version=str(sub.lock_version))
+    form["experts-experts-0-title"] = "Specialized prosecutor"
+    response = mission.post(url, form)
+    assert response.status_code == 302
+    assert mission.get(response.headers["Location"]).status_code == 200
+
+    # The officer sees both versions, what changed, and accepts.
+    page = officer.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
+    assert "Version 1" in page and "Version 2" in page and "changed in this version" in page
+    old = officer.get(f"/secretariat/submissions/{sub.id}?version=1").get_data(as_text=True)
+    assert "Fiscal especializada" in old  # what the secretariat first saw is kept
+    assert officer.post(f"/secretariat/submissions/{sub.id}/accept").status_code == 302
+    db.session.refresh(sub)
+    assert sub.state == "accepted"
+    assert [v.content["experts"]["experts"][0]["title"] for v in sub.versions] == [
+        "Fiscal especializada", "Specialized prosecutor"]
+
+    trail = db.session.scalars(db.select(AuditEvent).filter_by(submission_id=sub.id)
+                               .order_by(AuditEvent.id)).all()
+    assert [(e.action, e.from_state, e.to_state, e.actor_label) for e in trail] == [
+        ("save", "not_started", "draft", "focal@ar.example"),
+        ("save", "draft", "draft", "focal@ar.example"),
+        ("submit", "draft", "submitted", "focal@ar.example"),
+        ("return", "submitted", "returned", "officer@sec.example"),
+        ("save", "returned", "draft", "focal@ar.example"),
+        ("submit", "draft", "submitted", "focal@ar.example"),
+        ("accept", "submitted", "accepted", "officer@sec.example"),
+    ]
+    assert trail[3].detail["comment"] == "Please add the expert's title in English."
+    assert all(e.ip == "127.0.0.1" for e in trail)
+    page = officer.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
+    assert page.count("officer@sec.example") >= 2  # the audit trail is on the page
+
+
+def test_submit_with_problems_saves_draft_and_marks_fields(app, client):
+    w = factories.world()
+    url = f"/portal/calls/{w['call'].id}"
+    client.sign_in("focal@ar.example")
+    client.get(url)
+    form = experts_form(w["call"].id, action="submit")
+    form["experts-experts-0-email"] = "not-an-address"
+    form["experts-experts-0-institution"] = ""
+    form["experiences-other-present"] = "y"
+    response = client.post(url, form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "This does not look like an email address." in page
+    assert "Say which issue the expert would present." in page
+    assert "Give the expert&#39;s institution." in page
+    assert 'value="not-an-address"' in page and "María José Núñez" in page  # nothing typed is lost
+    sub = factories.submission_of(w["call"], w["ar"])
+    assert sub.state == "draft" and sub.content["experts"]["experts"][0]["email"] == "not-an-address"
+
+
+def test_officer_enters_an_answer_received_by_fax(app, client):
+    w = factories.world()
+    sub = factories.submission_of(w["call"], w["br"])
+    client.sign_in("officer@sec.example")
+    client.get(f"/secretariat/submissions/{sub.id}/enter")
+    form = experts_form(w["call"].id, action="submit", provenance="fax",
+                        provenance_note="Note verbale 123/07 of 25 October")
+    response = client.post(f"/secretariat/submissions/{sub.id}/enter", form)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.refresh(sub)
+    version = sub.latest_version
+    assert (sub.state, version.provenance, version.submitted_by.email) == ("submitted", "fax", "officer@sec.example")
+    assert version.provenance_note == "Note verbale 123/07 of 25 October"
+    page = client.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
+    assert "Fax" in page and "Note verbale 123/07" in page

@@ -1,0 +1,57 @@
+"""HTTP blueprints, kept thin: load, authorize, validate a form, call workflow/, render."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from workflow.db import db
+from workflow.i18n import lazy_gettext as _l
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
+
+ERROR_TEXT = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have access to this page."),
+    404: _l("This page does not exist, or is not yours to see."),
+    405: _l("This page cannot be used that way."),
+    413: _l("The file is too large. Please upload a smaller file; nothing else was lost."),
+    429: _l("Too many attempts. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. Your last change may not have been saved."),
+}
+
+
+def register(app) -> None:
+    from . import auth, calls, mission, secretariat
+
+    for module in (auth, mission, secretariat, calls):
+        app.register_blueprint(module.bp)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = _l("This form had expired or was sent from elsewhere. Please go back, reload "
+                     "the page and send it again.")
+        return render_template("errors.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        code = error.code or 500
+        return render_template("errors.html", code=code, message=ERROR_TEXT.get(code, error.description)), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return render_template("errors.html", code=500, message=ERROR_TEXT[500]), 500

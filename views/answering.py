@@ -1,0 +1,118 @@
+"""The answer page, shared by the mission portal and by the secretariat entering an answer
+received by email or fax. Nothing typed is ever lost: a draft is saved before anything else is
+checked, and every problem is shown next to its field with the posted text kept.
+"""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from forms.answer import attach, build, to_content
+from workflow import documents as document_store
+from workflow.db import db
+from workflow.i18n import gettext as _
+from workflow.sections import compact, format_problems, problems
+from workflow.states import TransitionError
+from workflow.submissions import ConflictError, IncompleteError, documents_of, save, submit
+
+
+def _render(template: str, submission, form, status: int = 200, **context):
+    return render_template(
+        template, submission=submission, call=submission.call, form=form,
+        documents=documents_of(submission), **context,
+    ), status
+
+
+def _store_uploads(form, submission, content: dict, actor) -> bool:
+    """Keep every uploaded file the form carries; problems go next to the file field."""
+    ok = True
+    for section in submission.call.sections:
+        if section["kind"] != "documents":
+            continue
+        for slot in section["documents"]:
+            field = form[section["key"]][slot["key"]]
+            upload = field.data
+            if not upload or not getattr(upload, "filename", ""):
+                continue
+            try:
+                stored = document_store.store(upload.read(), upload.filename, submission=submission,
+                                              section_key=section["key"], slot=slot, actor=actor)
+            except document_store.UploadError as exc:
+                field.errors = [*field.errors, str(exc)]
+                ok = False
+                continue
+            content[section["key"]]["files"][slot["key"]] = stored.id
+    return ok
+
+
+def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf: bool = False, **context):
+    """GET shows the form; POST saves the draft, then submits when asked to.
+
+    `done_url(version)` is where a successful submission goes (the receipt).
+    """
+    call = submission.call
+    locale = str(get_locale())
+    actor = current_user._get_current_object()
+    if request.method == "GET":
+        more = request.args.get("more")
+        form = build(call, locale, submission.content, on_behalf=on_behalf,
+                     extra_rows={more: 1} if more else None)
+        form.lock_version.data = submission.lock_version
+        return _render(template, submission, form, **context)
+
+    form = build(call, locale, submission.content, posted=True, on_behalf=on_behalf)
+    formats_ok = form.validate()
+    content = to_content(form, call, submission.content, compact=False)
+    uploads_ok = _store_uploads(form, submission, content, actor)
+    provenance = form.provenance.data if on_behalf else "portal"
+    note = (form.provenance_note.data or "").strip() or None if on_behalf else None
+    try:
+        lock = int(form.lock_version.data)
+    except (TypeError, ValueError):
+        lock = -1
+    try:
+        save(submission, compact(call.sections, content), actor, lock_version=lock,
+             detail={"provenance": provenance} if on_behalf else None)
+    except ConflictError:
+        db.session.rollback()
+        form.lock_version.data = submission.lock_version
+        flash(_("Someone else saved this answer after you opened it, so nothing was saved. Your "
+                 "text is still below: compare it with the saved answer, then save again to keep yours."),
+              "error")
+        return _render(template, submission, form, 409, conflict=True, **context)
+    except TransitionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _render(template, submission, form, 409, **context)
+    db.session.commit()
+    form.lock_version.data = submission.lock_version
+
+    action = request.form.get("action", "save")
+    if action == "submit":
+        if formats_ok and uploads_ok:
+            try:
+                version = submit(submission, actor, provenance=provenance, note=note)
+                db.session.commit()
+                return redirect(done_url(version))
+            except IncompleteError:
+                db.session.rollback()
+            except TransitionError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                return _render(template, submission, form, 409, **context)
+        attach(form, [p for s in call.sections for p in problems(s, content.get(s["key"], {}))])
+        flash(_("Your draft was saved, but it cannot be submitted yet: please see the "
+                 "messages next to the answers below."), "error")
+        return _render(template, submission, form, 422, **context)
+
+    warnings = [p for s in call.sections for p in format_problems(s, content.get(s["key"], {}))]
+    if not (formats_ok and uploads_ok) or warnings:
+        attach(form, warnings)
+        flash(_("Your draft was saved. Please correct the answers marked below before submitting."),
+              "warning")
+        return _render(template, submission, form, 200, **context)
+    flash(_("Your draft was saved."), "success")
+    if action.startswith("more:"):
+        return redirect(f"{self_url}?more={action[5:]}#section-{action[5:]}")
+    return redirect(self_url)

@@ -1,0 +1,67 @@
+"""Signing in and out: a password, or a single-use link sent by email."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from forms.auth import ConfirmForm, SignInForm
+from workflow import audit, invitations
+from workflow.db import db
+from workflow.i18n import gettext as _
+from workflow.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    return target if target and target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.is_secretariat:
+        return redirect(url_for("secretariat.calls"))
+    return redirect(url_for("mission.calls"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(db.select(User).filter_by(email=form.email.data.strip().lower()))
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user)
+            audit.record("signed_in", user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+        # The same answer whether or not the address exists.
+        form.password.errors.append(_("This email address and password do not match."))
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/sign-in/<token>", methods=["GET", "POST"])
+def sign_in_link(token: str):
+    """GET only shows a button: mail scanners that open links must not use them up."""
+    form = ConfirmForm()
+    try:
+        user = invitations.peek(token)
+    except invitations.InvalidLink as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 410
+    if form.validate_on_submit():
+        invitations.redeem(token)
+        login_user(user)
+        db.session.commit()
+        flash(_("Welcome, %(name)s. You are signed in.", name=user.name), "success")
+        return redirect(url_for("auth.home"))
+    return render_template("auth/sign_in_link.html", form=form, user=user)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
+        audit.record("signed_out", current_user._get_current_object())
+        db.session.commit()
+        logout_user()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,79 @@
+"""Language and time zone of each page: the user's choice, else the mission's language, else the
+browser's. Switchable on every page, without JavaScript.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as babel_format_datetime
+from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from workflow.db import db
+from workflow.i18n import lazy_gettext as _l
+from workflow.models import localized
+
+bp = Blueprint("i18n", __name__)
+STATE_LABELS = {
+    "not_started": _l("not started"), "draft": _l("draft"), "submitted": _l("submitted"),
+    "returned": _l("returned"), "accepted": _l("accepted"),
+}
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user.is_authenticated:
+        if current_user.locale in languages:
+            return current_user.locale
+        if current_user.mission and current_user.mission.language in languages:
+            return current_user.mission.language
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def select_timezone() -> str:
+    if current_user.is_authenticated:
+        return current_user.zone
+    return "UTC"
+
+
+def moment(value: datetime | None, zone: str | None = None, format: str = "medium") -> str:
+    """A naive UTC moment in a zone (the reader's by default), in the page's language."""
+    if value is None:
+        return ""
+    zone = zone or select_timezone()
+    return babel_format_datetime(value.replace(tzinfo=UTC), format, tzinfo=ZoneInfo(zone),
+                                 locale=str(get_locale())) + f" ({zone})"
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def switch(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    target = request.form.get("next") or url_for("auth.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("auth.home")
+    return redirect(target)
+
+
+def init_app(app) -> None:
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.register_blueprint(bp)
+    app.jinja_env.filters["moment"] = moment
+    from forms.answer import FUNDING_LABELS, PROVENANCE_LABELS, ROLE_LABELS
+
+    app.jinja_env.globals.update(
+        localized=localized, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=lambda: str(get_locale()),
+        state_label=lambda s: STATE_LABELS.get(str(s), s),
+        role_label=lambda r: ROLE_LABELS.get(r, r or ""),
+        funding_label=lambda f: FUNDING_LABELS.get(f, f or ""),
+        provenance_label=lambda p: PROVENANCE_LABELS.get(p, p),
+    )

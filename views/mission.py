@@ -1,0 +1,95 @@
+"""The mission portal: a focal point's calls, answers, receipts and files — and nothing else."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+
+from forms.auth import ConfirmForm
+from workflow import access
+from workflow import documents as document_store
+from workflow.db import db
+from workflow.i18n import gettext as _
+from workflow.models import Call, Submission, SubmissionVersion
+from workflow.states import Action, State, TransitionError, allowed
+from workflow.submissions import amend, documents_of
+
+from .access import mission_required
+from .answering import answer_page
+
+bp = Blueprint("mission", __name__, url_prefix="/portal")
+EDITABLE = {State.NOT_STARTED, State.DRAFT, State.RETURNED}
+
+
+def _own(call_id: int) -> Submission:
+    submission = access.submission_for_call(current_user, call_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+@bp.route("/")
+@mission_required
+def calls():
+    rows = db.session.scalars(
+        access.submissions(current_user).order_by(Call.deadline.desc())
+    ).all()
+    return render_template("mission/calls.html", submissions=rows)
+
+
+@bp.route("/calls/<int:call_id>", methods=["GET", "POST"])
+@mission_required
+def answer(call_id: int):
+    submission = _own(call_id)
+    me = current_user._get_current_object()
+    if State(submission.state) in EDITABLE and allowed(submission, Action.SAVE, me):
+        return answer_page(
+            submission, template="mission/answer.html",
+            self_url=url_for("mission.answer", call_id=call_id),
+            done_url=lambda v: url_for("mission.receipt", call_id=call_id, number=v.number),
+        )
+    version = submission.latest_version
+    return render_template(
+        "mission/answered.html", submission=submission, call=submission.call, version=version,
+        documents=documents_of(submission, version.content if version else None),
+        can_amend=allowed(submission, Action.AMEND, me), form=ConfirmForm(),
+    ), 200
+
+
+@bp.route("/calls/<int:call_id>/amend", methods=["POST"])
+@mission_required
+def start_amendment(call_id: int):
+    submission = _own(call_id)
+    try:
+        amend(submission, current_user._get_current_object())
+    except TransitionError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("mission.answer", call_id=call_id))
+    db.session.commit()
+    flash(_("You can now change your answer. The secretariat keeps the version it received "
+             "until you submit again."), "info")
+    return redirect(url_for("mission.answer", call_id=call_id))
+
+
+@bp.route("/calls/<int:call_id>/receipt/<int:number>")
+@mission_required
+def receipt(call_id: int, number: int):
+    submission = _own(call_id)
+    version = db.session.scalar(db.select(SubmissionVersion).filter_by(
+        submission_id=submission.id, number=number))
+    if version is None:
+        abort(404)
+    return render_template("mission/receipt.html", submission=submission, call=submission.call,
+                           version=version, documents=documents_of(submission, version.content))
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def document(document_id: int):
+    found = access.document(current_user, document_id)
+    if found is None:
+        abort(404)
+    path = document_store.path_of(found)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=found.content_type, as_attachment=True,
+                     download_name=found.original_name)

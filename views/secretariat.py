@@ -1,0 +1,163 @@
+"""The secretariat's desk: calls, the status board, the review queue and one submission."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func
+
+from forms.review import AcceptForm, ReturnForm
+from workflow.db import db
+from workflow.i18n import gettext as _
+from workflow.models import AuditEvent, Call, MemberState, Mission, Submission, SubmissionVersion
+from workflow.states import Action, State, TransitionError, allowed
+from workflow.submissions import accept, documents_of, return_to_mission
+
+from .access import secretariat_required
+from .answering import answer_page
+
+bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
+PAGE = 100
+
+
+def _submission(submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _version_counts(call_id: int | None = None) -> dict[int, int]:
+    query = db.select(SubmissionVersion.submission_id, func.count()).group_by(SubmissionVersion.submission_id)
+    if call_id is not None:
+        query = query.join(Submission).where(Submission.call_id == call_id)
+    return dict(db.session.execute(query).all())
+
+
+@bp.route("/")
+@secretariat_required
+def calls():
+    counts: dict[int, dict[str, int]] = {}
+    for call_id, state, late, n in db.session.execute(
+        db.select(Submission.call_id, Submission.state, Submission.late, func.count())
+        .group_by(Submission.call_id, Submission.state, Submission.late)
+    ):
+        row = counts.setdefault(call_id, {"total": 0, "late": 0})
+        row[state] = row.get(state, 0) + n
+        row["total"] += n
+        row["late"] += n if late else 0
+    rows = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
+    return render_template("secretariat/calls.html", calls=rows, counts=counts, states=list(State))
+
+
+@bp.route("/calls/<int:call_id>")
+@secretariat_required
+def board(call_id: int):
+    call = db.session.get(Call, call_id) or abort(404)
+    rows = db.session.scalars(
+        db.select(Submission).join(Submission.mission).join(Mission.member_state)
+        .where(Submission.call_id == call_id).order_by(MemberState.code)
+    ).all()
+    summary = {state.value: sum(1 for s in rows if s.state == state.value) for state in State}
+    summary["late"] = sum(1 for s in rows if s.late)
+    return render_template("secretariat/board.html", call=call, rows=rows, summary=summary,
+                           versions=_version_counts(call_id), states=list(State))
+
+
+@bp.route("/queue")
+@secretariat_required
+def queue():
+    all_calls = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
+    call_id = request.args.get("call", type=int)
+    state = request.args.get("state", State.SUBMITTED.value)
+    late_only = request.args.get("late") == "1"
+    page = max(1, request.args.get("page", 1, type=int))
+    query = db.select(Submission).join(Submission.call)
+    if call_id:
+        query = query.where(Submission.call_id == call_id)
+    if state in {s.value for s in State}:
+        query = query.where(Submission.state == state)
+    if late_only:
+        query = query.where(Submission.late.is_(True))
+    total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(Submission.submitted_at.asc().nulls_last(), Submission.id)
+        .limit(PAGE).offset((page - 1) * PAGE)
+    ).all()
+    return render_template("secretariat/queue.html", rows=rows, calls=all_calls, call_id=call_id,
+                           state=state, late_only=late_only, page=page, total=total, page_size=PAGE,
+                           states=list(State))
+
+
+def _submission_page(sub: Submission, version: SubmissionVersion | None, return_form: ReturnForm,
+                     status: int = 200):
+    previous = next((v for v in sub.versions if version and v.number == version.number - 1), None)
+    changed = {s["key"] for s in sub.call.sections
+               if previous and previous.content.get(s["key"]) != version.content.get(s["key"])}
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.submission_id == sub.id).order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    return render_template(
+        "secretariat/submission.html", submission=sub, call=sub.call, version=version,
+        previous=previous, changed=changed, events=events,
+        documents=documents_of(sub, version.content if version else None),
+        return_form=return_form, accept_form=AcceptForm(),
+        can_review=allowed(sub, Action.ACCEPT, current_user._get_current_object()),
+    ), status
+
+
+@bp.route("/submissions/<int:submission_id>")
+@secretariat_required
+def submission(submission_id: int):
+    sub = _submission(submission_id)
+    number = request.args.get("version", type=int)
+    version = next((v for v in sub.versions if v.number == number), None) if number else sub.latest_version
+    if number and version is None:
+        abort(404)
+    return _submission_page(sub, version, ReturnForm())
+
+
+@bp.route("/submissions/<int:submission_id>/accept", methods=["POST"])
+@secretariat_required
+def accept_submission(submission_id: int):
+    sub = _submission(submission_id)
+    if AcceptForm().validate_on_submit():
+        try:
+            accept(sub, current_user._get_current_object())
+            db.session.commit()
+            flash(_("Accepted the answer of %(state)s.", state=sub.mission.member_state.name()), "success")
+        except TransitionError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("secretariat.submission", submission_id=sub.id))
+
+
+@bp.route("/submissions/<int:submission_id>/return", methods=["POST"])
+@secretariat_required
+def return_submission(submission_id: int):
+    sub = _submission(submission_id)
+    form = ReturnForm()
+    if form.validate_on_submit():
+        try:
+            return_to_mission(sub, current_user._get_current_object(), form.comment.data)
+            db.session.commit()
+            flash(_("Returned to the mission with your comment."), "success")
+            return redirect(url_for("secretariat.submission", submission_id=sub.id))
+        except TransitionError as exc:
+            db.session.rollback()
+            form.comment.errors = [str(exc)]
+    return _submission_page(sub, sub.latest_version, form, 422)
+
+
+@bp.route("/submissions/<int:submission_id>/enter", methods=["GET", "POST"])
+@secretariat_required
+def enter(submission_id: int):
+    """Enter an answer received by email, fax or post on the mission's behalf."""
+    sub = _submission(submission_id)
+    if sub.state in (State.SUBMITTED.value, State.ACCEPTED.value):
+        flash(_("This answer is already submitted; return it to the mission to change it."), "info")
+        return redirect(url_for("secretariat.submission", submission_id=sub.id))
+    return answer_page(
+        sub, template="secretariat/enter.html", on_behalf=True,
+        self_url=url_for("secretariat.enter", submission_id=sub.id),
+        done_url=lambda v: url_for("secretariat.submission", submission_id=sub.id, version=v.number),
+    )

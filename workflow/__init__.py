@@ -1,0 +1,1 @@
+"""The domain of Missiva: calls, missions, submissions and their rules. Knows no HTTP."""

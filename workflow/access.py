@@ -1,0 +1,35 @@
+"""Who may see what, in one place. A focal point's queries always carry its mission, so another
+mission's answers are unreachable by construction; the secretariat sees every mission.
+"""
+from __future__ import annotations
+
+from .db import db
+from .models import Call, Document, Submission
+
+
+def submissions(user):
+    """A select of the submissions `user` may read."""
+    query = db.select(Submission).join(Submission.call).where(Call.status != "draft")
+    if user.is_secretariat:
+        return db.select(Submission)
+    return query.where(Submission.mission_id == user.mission_id)
+
+
+def submission(user, submission_id: int) -> Submission | None:
+    return db.session.scalar(submissions(user).where(Submission.id == submission_id))
+
+
+def submission_for_call(user, call_id: int) -> Submission | None:
+    """The mission's own submission to a call (None if the call is not addressed to it)."""
+    if user.mission_id is None:
+        return None
+    return db.session.scalar(
+        submissions(user).where(Submission.call_id == call_id, Submission.mission_id == user.mission_id)
+    )
+
+
+def document(user, document_id: int) -> Document | None:
+    query = db.select(Document).join(Document.submission).where(Document.id == document_id)
+    if not user.is_secretariat:
+        query = query.where(Submission.mission_id == user.mission_id)
+    return db.session.scalar(query)

@@ -1,0 +1,200 @@
+"""Call definitions as data: read from and written to YAML files in `calls/`, checked before
+anything is stored, cloned for next year. A call's addressees are its submissions: opening a call
+for a mission creates that mission's (not yet started) submission.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from . import audit, clock
+from .db import db
+from .models import Call, Mission, Submission
+from .sections import definition_errors, empty_answer
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+DEFAULT_REMINDERS = {"days_before": [14, 7, 2], "days_after": [1], "escalate_from": 2}
+
+
+class CallDefinitionError(ValueError):
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _parse_moment(value, zone: str) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.strip())
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, datetime.max.time().replace(microsecond=0))
+    if not isinstance(value, datetime):
+        raise ValueError("not a date and time")
+    return clock.from_zone(value, zone)
+
+
+def check_definition(data: dict) -> list[str]:
+    """Every problem with a call definition, as sentences an officer can act on."""
+    if not isinstance(data, dict):
+        return ["the file must hold a mapping of call fields"]
+    errors = []
+    for field in ("slug", "reference", "title", "deadline", "timezone", "sections"):
+        if not data.get(field):
+            errors.append(f"{field} is required")
+    if data.get("slug") and not SLUG.match(str(data["slug"])):
+        errors.append("slug: lowercase letters, digits and dashes, 2-80 characters")
+    zone = data.get("timezone")
+    try:
+        ZoneInfo(str(zone or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(f"timezone: {zone} is not a known time zone (e.g. America/New_York)")
+        zone = None
+    if data.get("deadline") and zone:
+        try:
+            _parse_moment(data["deadline"], zone)
+        except ValueError:
+            errors.append("deadline: write it as 2007-10-29 18:00 (in the call's time zone)")
+    sections = data.get("sections") or []
+    if not isinstance(sections, list):
+        errors.append("sections must be a list")
+        sections = []
+    keys = [s.get("key") for s in sections if isinstance(s, dict)]
+    if len(keys) != len(set(keys)):
+        errors.append("sections: every key must be different")
+    for section in sections:
+        errors.extend(definition_errors(section) if isinstance(section, dict) else ["a section must be a mapping"])
+    addressed = data.get("addressed", "all")
+    if addressed != "all" and not (isinstance(addressed, list) and all(isinstance(c, str) for c in addressed)):
+        errors.append("addressed: 'all' or a list of ISO state codes")
+    reminders = data.get("reminders", DEFAULT_REMINDERS)
+    if not isinstance(reminders, dict) or not all(
+        isinstance(d, int) and d >= 0 for d in reminders.get("days_before", []) + reminders.get("days_after", [])
+    ):
+        errors.append("reminders: days_before and days_after are lists of whole days")
+    return errors
+
+
+def parse(text: str) -> dict:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CallDefinitionError([f"not valid YAML: {exc}"]) from exc
+    errors = check_definition(data)
+    if errors:
+        raise CallDefinitionError(errors)
+    return data
+
+
+def _i18n(value) -> dict:
+    return value if isinstance(value, dict) else {"en": value or ""}
+
+
+def apply_definition(call: Call, data: dict) -> Call:
+    """Copy a checked definition onto a call (new or existing)."""
+    call.slug = data["slug"]
+    call.reference = str(data["reference"])
+    call.language = data.get("language", "en")
+    call.title = _i18n(data["title"])
+    call.explanatory_note = _i18n(data.get("explanatory_note"))
+    call.meeting = {k: str(v) for k, v in (data.get("meeting") or {}).items()}
+    call.contact = dict(data.get("contact") or {})
+    call.timezone = data["timezone"]
+    call.deadline = _parse_moment(data["deadline"], data["timezone"])
+    policy = data.get("policy") or {}
+    call.accept_late = bool(policy.get("accept_late", True))
+    call.allow_amendments = bool(policy.get("allow_amendments", True))
+    call.close_at_deadline = bool(policy.get("close_at_deadline", False))
+    call.reminders = {**DEFAULT_REMINDERS, **(data.get("reminders") or {})}
+    call.sections = copy.deepcopy(data["sections"])
+    return call
+
+
+def address(call: Call, codes: list[str] | str) -> int:
+    """Open the call to these member states' missions (idempotent); returns how many were added."""
+    missions = db.session.scalars(db.select(Mission)).all()
+    wanted = {m.code for m in missions} if codes == "all" else {c.upper() for c in codes}
+    have = {s.mission_id for s in call.submissions}
+    added = 0
+    for mission in missions:
+        if mission.code in wanted and mission.id not in have:
+            db.session.add(Submission(call=call, mission=mission, content=blank_content(call)))
+            added += 1
+    return added
+
+
+def blank_content(call: Call) -> dict:
+    return {s["key"]: empty_answer(s) for s in call.sections}
+
+
+def addressed_codes(call: Call) -> list[str]:
+    return sorted(s.mission.code for s in call.submissions)
+
+
+def import_call(text: str, actor=None) -> Call:
+    data = parse(text)
+    if db.session.scalar(db.select(Call).filter_by(slug=data["slug"])):
+        raise CallDefinitionError([f"a call with slug {data['slug']} already exists"])
+    call = apply_definition(Call(status=data.get("status", "open")), data)
+    db.session.add(call)
+    db.session.flush()
+    address(call, data.get("addressed", "all"))
+    audit.record("call_imported", actor, call=call, detail={"slug": call.slug})
+    return call
+
+
+def to_definition(call: Call) -> dict:
+    local = clock.to_zone(call.deadline, call.timezone)
+    return {
+        "slug": call.slug,
+        "reference": call.reference,
+        "language": call.language,
+        "title": call.title,
+        "meeting": call.meeting,
+        "explanatory_note": call.explanatory_note,
+        "contact": call.contact,
+        "timezone": call.timezone,
+        "deadline": local.strftime("%Y-%m-%d %H:%M"),
+        "policy": {
+            "accept_late": call.accept_late,
+            "allow_amendments": call.allow_amendments,
+            "close_at_deadline": call.close_at_deadline,
+        },
+        "reminders": call.reminders,
+        "addressed": addressed_codes(call),
+        "sections": call.sections,
+    }
+
+
+def export_call(call: Call) -> str:
+    return yaml.safe_dump(to_definition(call), allow_unicode=True, sort_keys=False, width=100)
+
+
+def _shift_date_text(text: str, delta: timedelta) -> str:
+    try:
+        return (date.fromisoformat(text) + delta).isoformat()
+    except ValueError:
+        return text
+
+
+def shift_definition(data: dict, shift: timedelta) -> dict:
+    """A definition with its deadline and meeting dates moved by `shift` (whole days)."""
+    moved = copy.deepcopy(data)
+    moved["deadline"] = (_parse_local(data["deadline"]) + shift).strftime("%Y-%m-%d %H:%M")
+    moved["meeting"] = {k: _shift_date_text(str(v), shift) if k in ("starts", "ends") else v
+                        for k, v in (data.get("meeting") or {}).items()}
+    return moved
+
+
+def _parse_local(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
+
+
+def clone(call: Call, *, slug: str, reference: str, shift: timedelta, actor=None) -> Call:
+    """The same call for another year: every date moved by `shift`, answers left behind."""
+    data = shift_definition({**to_definition(call), "slug": slug, "reference": reference}, shift)
+    new = import_call(yaml.safe_dump(data, allow_unicode=True), actor)
+    audit.record("call_cloned", actor, call=new, detail={"from": call.slug})
+    return new

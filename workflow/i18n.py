@@ -1,0 +1,18 @@
+"""Translation hooks the domain uses for its messages (Flask-Babel is bound in create_app).
+
+Flask-Babel's lazy strings declare themselves safe HTML, so a message that interpolates user text
+would reach the page unescaped. Ours escape what they render.
+"""
+from flask_babel import LazyString, gettext, ngettext
+from markupsafe import escape
+
+__all__ = ["gettext", "lazy_gettext", "ngettext"]
+
+
+class EscapedLazyString(LazyString):
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables) -> EscapedLazyString:
+    return EscapedLazyString(gettext, string, **variables)

@@ -1,0 +1,224 @@
+"""Tables of the domain. Behaviour lives beside them (states.py, submissions.py, calls.py)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app, has_app_context
+from flask_login import UserMixin
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import clock
+from .db import db
+from .states import ROLES, State
+
+LANGUAGES = ("en", "es", "fr", "pt")
+
+
+def localized(value, locale: str, fallback: str = "en") -> str:
+    """A text given either as a plain string or as {language: text}."""
+    if isinstance(value, dict):
+        return value.get(locale) or value.get(fallback) or next(iter(value.values()), "")
+    return value or ""
+
+
+class MemberState(db.Model):
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)  # ISO 3166-1 alpha-2
+    names: Mapped[dict] = mapped_column(JSON)  # {"en": "Argentina", "es": "Argentina", ...}
+
+    def name(self, locale: str = "en") -> str:
+        return localized(self.names, locale) or self.code
+
+
+class Mission(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_state_code: Mapped[str] = mapped_column(ForeignKey("member_state.code"), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    # The Permanent Representative: reminders escalate to them.
+    representative_name: Mapped[str | None] = mapped_column(String(200))
+    representative_email: Mapped[str | None] = mapped_column(String(254))
+
+    member_state: Mapped[MemberState] = relationship(lazy="joined")
+    focal_points: Mapped[list[User]] = relationship(back_populates="mission", order_by="User.id")
+
+    @property
+    def code(self) -> str:
+        return self.member_state_code
+
+
+class User(UserMixin, db.Model):
+    __table_args__ = (
+        CheckConstraint(f"role IN {tuple(ROLES)!r}", name="role_known"),
+        CheckConstraint("role != 'focal_point' OR mission_id IS NOT NULL", name="focal_point_has_mission"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changes whenever a sign-in link is used, which makes every earlier link invalid.
+    login_nonce: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    mission: Mapped[Mission | None] = relationship(back_populates="focal_points")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.role in ("officer", "admin")
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def zone(self) -> str:
+        return self.timezone or (self.mission.timezone if self.mission else "UTC")
+
+
+class Call(db.Model):
+    __table_args__ = (CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    reference: Mapped[str] = mapped_column(String(120))
+    title: Mapped[dict] = mapped_column(JSON)  # {language: text}
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    meeting: Mapped[dict] = mapped_column(JSON, default=dict)  # name, starts, ends, venue
+    explanatory_note: Mapped[dict] = mapped_column(JSON, default=dict)
+    contact: Mapped[dict] = mapped_column(JSON, default=dict)
+    deadline: Mapped[datetime] = mapped_column()  # naive UTC
+    timezone: Mapped[str] = mapped_column(String(64))
+    accept_late: Mapped[bool] = mapped_column(default=True)
+    allow_amendments: Mapped[bool] = mapped_column(default=True)
+    close_at_deadline: Mapped[bool] = mapped_column(default=False)
+    reminders: Mapped[dict] = mapped_column(JSON, default=dict)
+    sections: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    submissions: Mapped[list[Submission]] = relationship(back_populates="call")
+
+    def title_in(self, locale: str) -> str:
+        return localized(self.title, locale, self.language)
+
+    def section(self, key: str) -> dict | None:
+        return next((s for s in self.sections if s["key"] == key), None)
+
+
+class Submission(db.Model):
+    """One per (call, mission): the mission's working answer and where it stands."""
+
+    __table_args__ = (
+        UniqueConstraint("call_id", "mission_id", name="one_per_mission"),
+        CheckConstraint(f"state IN {tuple(s.value for s in State)!r}", name="state_known"),
+        CheckConstraint(
+            "state NOT IN ('submitted', 'accepted', 'returned') OR submitted_at IS NOT NULL",
+            name="submitted_has_moment",
+        ),
+        Index("ix_submission_call_state", "call_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id"))
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12), default=State.NOT_STARTED.value)
+    late: Mapped[bool] = mapped_column(default=False)
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Optimistic locking: a save carries the version it was read at.
+    lock_version: Mapped[int] = mapped_column(default=0)
+    deadline_override: Mapped[datetime | None] = mapped_column()  # naive UTC, per-mission extension
+    submitted_at: Mapped[datetime | None] = mapped_column()
+    last_activity_at: Mapped[datetime | None] = mapped_column()
+    return_comment: Mapped[str | None] = mapped_column(Text)
+
+    call: Mapped[Call] = relationship(back_populates="submissions")
+    mission: Mapped[Mission] = relationship(lazy="joined")
+    versions: Mapped[list[SubmissionVersion]] = relationship(
+        back_populates="submission", order_by="SubmissionVersion.number"
+    )
+
+    @property
+    def deadline(self) -> datetime:
+        return self.deadline_override or self.call.deadline
+
+    @property
+    def latest_version(self) -> SubmissionVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    def is_past_deadline(self, at: datetime | None = None) -> bool:
+        return (at or clock.now()) > self.deadline
+
+    def time_left(self, at: datetime | None = None) -> timedelta:
+        return self.deadline - (at or clock.now())
+
+
+class SubmissionVersion(db.Model):
+    """What the mission sent, frozen: an amendment adds a version and never edits one."""
+
+    __table_args__ = (UniqueConstraint("submission_id", "number", name="number_once"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    number: Mapped[int] = mapped_column()
+    content: Mapped[dict] = mapped_column(JSON)
+    submitted_at: Mapped[datetime] = mapped_column()
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    late: Mapped[bool] = mapped_column(default=False)
+    # portal, or how the secretariat received it when entering it on the mission's behalf
+    provenance: Mapped[str] = mapped_column(String(20), default="portal")
+    provenance_note: Mapped[str | None] = mapped_column(Text)
+
+    submission: Mapped[Submission] = relationship(back_populates="versions")
+    submitted_by: Mapped[User | None] = relationship()
+
+    @property
+    def receipt_number(self) -> str:
+        sub = self.submission
+        return f"{sub.call.reference} · {sub.mission.code} · {self.number}"
+
+
+class Document(db.Model):
+    """An uploaded file. Never deleted while a version refers to it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    section_key: Mapped[str] = mapped_column(String(60))
+    slot_key: Mapped[str] = mapped_column(String(60))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(default=clock.now)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    submission: Mapped[Submission] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Append-only trail: who did what, when and from where."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor_label: Mapped[str] = mapped_column(String(254))  # email, or "system"
+    action: Mapped[str] = mapped_column(String(40))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(12))
+    to_state: Mapped[str | None] = mapped_column(String(12))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,85 @@
+"""The writes on a submission: save a draft, submit, amend, return, accept. Each goes through
+`states.transition()` (checks + audit); the caller commits.
+"""
+from __future__ import annotations
+
+import copy
+
+from .db import db
+from .i18n import lazy_gettext as _
+from .models import Document, Submission, SubmissionVersion
+from .sections import Problem, problems
+from .states import Action, TransitionError, transition
+
+PROVENANCES = ("portal", "email", "fax", "post", "hand")
+
+
+class ConflictError(Exception):
+    """Someone saved this answer after it was opened: nothing was overwritten."""
+
+
+class IncompleteError(TransitionError):
+    def __init__(self, found: list[Problem]):
+        super().__init__(_("Some answers need attention before this can be submitted."))
+        self.problems = found
+
+
+def all_problems(submission: Submission, content: dict | None = None) -> list[Problem]:
+    content = submission.content if content is None else content
+    return [p for section in submission.call.sections
+            for p in problems(section, content.get(section["key"], {}))]
+
+
+def save(submission: Submission, content: dict, actor, *, lock_version: int | None,
+         detail: dict | None = None):
+    """Store the working answer. `lock_version` is what the editor was opened at."""
+    if lock_version is not None and lock_version != submission.lock_version:
+        raise ConflictError()
+    event = transition(submission, Action.SAVE, actor, detail=detail)
+    submission.content = copy.deepcopy(content)
+    submission.lock_version += 1
+    return event
+
+
+def submit(submission: Submission, actor, *, provenance: str = "portal", note: str | None = None):
+    """Freeze the working answer as a new version the secretariat will see."""
+    found = all_problems(submission)
+    if found:
+        raise IncompleteError(found)
+    if provenance not in PROVENANCES:
+        raise TransitionError(_("Say how the answer was received."))
+    event = transition(submission, Action.SUBMIT, actor,
+                       detail={"provenance": provenance, **({"note": note} if note else {})})
+    version = SubmissionVersion(
+        submission=submission, number=len(submission.versions) + 1,
+        content=copy.deepcopy(submission.content), submitted_at=submission.submitted_at,
+        submitted_by_id=actor.id if actor else None, late=submission.is_past_deadline(submission.submitted_at),
+        provenance=provenance, provenance_note=note,
+    )
+    db.session.add(version)
+    event.detail = {**event.detail, "version": version.number}
+    return version
+
+
+def amend(submission: Submission, actor):
+    return transition(submission, Action.AMEND, actor)
+
+
+def return_to_mission(submission: Submission, actor, comment: str):
+    return transition(submission, Action.RETURN, actor, comment=comment)
+
+
+def accept(submission: Submission, actor):
+    return transition(submission, Action.ACCEPT, actor)
+
+
+def documents_of(submission: Submission, content: dict | None = None) -> dict[int, Document]:
+    """The documents a content (working copy or a version) refers to, by id."""
+    content = submission.content if content is None else content
+    ids = {doc_id for section in submission.call.sections if section["kind"] == "documents"
+           for doc_id in content.get(section["key"], {}).get("files", {}).values() if doc_id}
+    if not ids:
+        return {}
+    rows = db.session.scalars(db.select(Document).where(Document.id.in_(ids),
+                                                        Document.submission_id == submission.id))
+    return {d.id: d for d in rows}
