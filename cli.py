@@ -121,5 +121,15 @@ def sign_in_link(email: str):
     click.echo(invitations.link_for(user))
 
 
+@group.command("mail-sink")
+def mail_sink():
+    """Catch outgoing mail on MAIL_SERVER:MAIL_PORT into MAIL_SINK_FOLDER (development only)."""
+    from tasks.mailsink import serve
+
+    config = current_app.config
+    click.echo(f"mail sink on {config['MAIL_SERVER']}:{config['MAIL_PORT']} -> {config['MAIL_SINK_FOLDER']}")
+    serve(config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_SINK_FOLDER"])
+
+
 def init_app(app) -> None:
     app.cli.add_command(group)

@@ -10,7 +10,7 @@ def celery_config(app) -> dict:
     # retry back-off so a task waiting to retry is never run twice.
     transport = {"visibility_timeout": 4 * 3600}
     if broker.startswith("sqla+"):
-        transport = {"polling_interval": 1}
+        transport = {}  # kombu hands these to create_engine; it polls every second by default
     return {
         "broker_url": broker,
         "broker_transport_options": transport,

@@ -26,6 +26,13 @@ def home():
     return redirect(url_for("mission.calls"))
 
 
+@bp.route("/health")
+def health():
+    """For load balancers and the compose health check: the database answers."""
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = SignInForm()

@@ -1,0 +1,18 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FLASK_APP=app MISSIVA_INSTANCE_PATH=/data
+WORKDIR /srv/missiva
+COPY pyproject.toml constraints.txt ./
+COPY app.py cli.py ./
+COPY workflow workflow
+COPY views views
+COPY forms forms
+COPY tasks tasks
+COPY templates templates
+COPY static static
+COPY migrations migrations
+COPY calls calls
+COPY translations translations
+RUN pip install --no-cache-dir -c constraints.txt . && useradd --system missiva && mkdir -p /data && chown missiva /data
+USER missiva
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "app:create_app()"]

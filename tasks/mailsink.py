@@ -1,0 +1,45 @@
+"""The embedded default's outgoing mail catcher: an SMTP server on loopback (aiosmtpd) that
+keeps every message in a Maildir the secretariat can read in the app. Never used in production.
+"""
+from __future__ import annotations
+
+import mailbox
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+
+class MaildirHandler:
+    def __init__(self, folder: str | Path):
+        self.box = mailbox.Maildir(str(folder), create=True)
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.SMTP)
+        message["X-Missiva-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.box.add(message)
+        return "250 Message accepted for delivery"
+
+
+def messages(folder: str | Path, limit: int = 200) -> list:
+    """The newest messages first."""
+    path = Path(folder)
+    if not path.exists():
+        return []
+    box = mailbox.Maildir(str(path), factory=None, create=False)
+    found = [message_from_bytes(box.get_bytes(key), policy=policy.default) for key in box.keys()]
+    found.sort(key=lambda m: m.get("Date", ""), reverse=True)
+    return found[:limit]
+
+
+def serve(host: str, port: int, folder: str | Path) -> None:
+    controller = Controller(MaildirHandler(folder), hostname=host, port=port)
+    controller.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
