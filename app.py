@@ -12,7 +12,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from workflow import audit
-from workflow.db import db
+from workflow.db import configure_sqlite, db
 from workflow.i18n import lazy_gettext as _l
 
 login_manager = LoginManager()
@@ -50,6 +50,12 @@ def default_config(instance: Path) -> dict:
         "MAIL_PORT": 8025,
         "MAIL_DEFAULT_SENDER": "Missiva <missiva@localhost>",
         "MAIL_SINK_FOLDER": str(instance / "mail-sink"),
+        "MAIL_SINK_HOST": "127.0.0.1",
+        "OUTBOX_RETRY_SECONDS": 60,
+        "SWEEP_INTERVAL_SECONDS": 300,
+        "REQUEUE_INTERVAL_SECONDS": 60,
+        "DIGEST_HOUR_UTC": 7,
+        "WEEKLY_DIGEST_DAY": 1,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": ["en", "es", "fr", "pt"],
@@ -80,6 +86,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = https
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -98,8 +107,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     audit.set_origin_provider(lambda: request.remote_addr if has_request_context() else None)
 
-    from views import i18n, register
+    import workflow.notifications  # noqa: F401  (receipts and notices follow transitions)
     from tasks import celery_init_app
+    from views import i18n, register
 
     i18n.init_app(app)
     register(app)

@@ -127,8 +127,8 @@ def mail_sink():
     from tasks.mailsink import serve
 
     config = current_app.config
-    click.echo(f"mail sink on {config['MAIL_SERVER']}:{config['MAIL_PORT']} -> {config['MAIL_SINK_FOLDER']}")
-    serve(config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_SINK_FOLDER"])
+    click.echo(f"mail sink on {config['MAIL_SINK_HOST']}:{config['MAIL_PORT']} -> {config['MAIL_SINK_FOLDER']}")
+    serve(config["MAIL_SINK_HOST"], int(config["MAIL_PORT"]), config["MAIL_SINK_FOLDER"])
 
 
 def init_app(app) -> None:

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateTimeLocalField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from workflow.i18n import lazy_gettext as _l
 
@@ -12,3 +12,8 @@ class ReturnForm(FlaskForm):
 
 class AcceptForm(FlaskForm):
     pass
+
+
+class ExtensionForm(FlaskForm):
+    deadline = DateTimeLocalField(_l("New deadline for this mission (in the call's time zone)"),
+                                  format="%Y-%m-%dT%H:%M", validators=[Optional()])

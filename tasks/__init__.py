@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from celery import Celery, Task
+from celery.schedules import crontab
 
 
 def celery_config(app) -> dict:
@@ -22,7 +23,18 @@ def celery_config(app) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "timezone": "UTC",
-        "beat_schedule": {},
+        "include": ["tasks.mail", "tasks.periodic"],
+        "beat_schedule": {
+            "sweep-deadlines": {"task": "missiva.sweep_deadlines",
+                                "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
+            "requeue-mail": {"task": "missiva.requeue_mail",
+                             "schedule": float(app.config["REQUEUE_INTERVAL_SECONDS"])},
+            "daily-digest": {"task": "missiva.send_digests", "args": ("daily",),
+                             "schedule": crontab(hour=app.config["DIGEST_HOUR_UTC"], minute=0)},
+            "weekly-digest": {"task": "missiva.send_digests", "args": ("weekly",),
+                              "schedule": crontab(day_of_week=app.config["WEEKLY_DIGEST_DAY"],
+                                                  hour=app.config["DIGEST_HOUR_UTC"], minute=0)},
+        },
         **app.config.get("CELERY", {}),
     }
 
@@ -37,4 +49,11 @@ def celery_init_app(app) -> Celery:
     celery_app.config_from_object(celery_config(app))
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+
+    from workflow import outbox
+
+    from . import mail
+
+    outbox.install()
+    outbox.set_enqueuer(mail.enqueue)
     return celery_app

@@ -52,6 +52,8 @@ def database_config(database, tmp_path):
 def app(database_config, tmp_path):
     app = create_app({
         "TESTING": True,
+        "MAIL_SUPPRESS_SEND": False,  # mail goes to a real SMTP server in these tests
+        "MAIL_PORT": 9,  # nothing listens here unless a test starts its SMTP server
         "SECRET_KEY": "test-secret",
         "BASE_URL": "http://missiva.example",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
@@ -81,6 +83,7 @@ class Client:
         self.token = None
 
     def _send(self, method, url, **kw):
+        db.session.commit()  # what the test set up is visible to the request, and no lock is held
         with self.app.app_context():
             response = getattr(self.http, method)(url, **kw)
         db.session.expire_all()
@@ -120,3 +123,32 @@ def make_client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def smtp(app):
+    from .smtp import SMTPServer
+
+    with SMTPServer() as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, OUTBOX_RETRY_SECONDS=0)
+        app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", server.port
+        yield server.recorder
+
+
+def drain(limit: int = 1000) -> dict:
+    """Deliver pending messages in this process (the worker's code, run eagerly): new ones at
+    once, as their hand-over would, and retries when their back-off has passed."""
+    from tasks.mail import deliver_mail
+    from workflow.models import OutboxMessage
+
+    outcome: dict = {}
+    for _ in range(limit):
+        ids = db.session.scalars(db.select(OutboxMessage.id).where(
+            OutboxMessage.state == "pending",
+            (OutboxMessage.attempts == 0) | (OutboxMessage.next_attempt_at <= clock.now()))).all()
+        if not ids:
+            break
+        for message_id in ids:
+            result = deliver_mail.run(message_id)
+            outcome[result] = outcome.get(result, 0) + 1
+    return outcome

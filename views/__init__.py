@@ -23,9 +23,9 @@ ERROR_TEXT = {
 
 
 def register(app) -> None:
-    from . import auth, calls, mission, secretariat
+    from . import auth, calls, mail, mission, secretariat
 
-    for module in (auth, mission, secretariat, calls):
+    for module in (auth, mission, secretariat, calls, mail):
         app.register_blueprint(module.bp)
 
     @app.after_request

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from forms.auth import ConfirmForm, SignInForm
-from workflow import audit, invitations
+from forms.auth import ConfirmForm, LinkRequestForm, SignInForm
+from workflow import audit, invitations, notifications
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import User
@@ -48,6 +48,19 @@ def login():
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
 
 
+@bp.route("/sign-in-link", methods=["GET", "POST"])
+def request_link():
+    """Email a sign-in link. The answer is the same whether or not the address is known."""
+    form = LinkRequestForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(db.select(User).filter_by(email=form.email.data.strip().lower()))
+        if user is not None and user.active:
+            notifications.sign_in_link(user)
+            db.session.commit()
+        return render_template("auth/link_sent.html", email=form.email.data.strip())
+    return render_template("auth/request_link.html", form=form), 200 if request.method == "GET" else 422
+
+
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
 def sign_in_link(token: str):
     """GET only shows a button: mail scanners that open links must not use them up."""
@@ -61,7 +74,7 @@ def sign_in_link(token: str):
         login_user(user)
         db.session.commit()
         flash(_("Welcome, %(name)s. You are signed in.", name=user.name), "success")
-        return redirect(url_for("auth.home"))
+        return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/sign_in_link.html", form=form, user=user)
 
 

@@ -20,6 +20,14 @@ STATE_LABELS = {
     "not_started": _l("not started"), "draft": _l("draft"), "submitted": _l("submitted"),
     "returned": _l("returned"), "accepted": _l("accepted"),
 }
+OUTBOX_FILTER_LABELS = {
+    "all": _l("All"), "pending": _l("Waiting"), "sending": _l("Sending"), "sent": _l("Sent"),
+    "failed": _l("Failed"), "attention": _l("Needs attention"),
+}
+MAIL_KIND_LABELS = {
+    "invitation": _l("Invitation"), "reminder": _l("Reminder"), "receipt": _l("Receipt"),
+    "returned": _l("Returned"), "accepted": _l("Accepted"),
+}
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português"}
 
 
@@ -78,4 +86,6 @@ def init_app(app) -> None:
         role_label=lambda r: ROLE_LABELS.get(r, r or ""),
         funding_label=lambda f: FUNDING_LABELS.get(f, f or ""),
         provenance_label=lambda p: PROVENANCE_LABELS.get(p, p),
+        outbox_filter_label=lambda f: OUTBOX_FILTER_LABELS.get(f, f),
+        mail_kind_label=lambda k: MAIL_KIND_LABELS.get(k, k),
     )

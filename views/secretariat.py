@@ -5,7 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func
 
-from forms.review import AcceptForm, ReturnForm
+from forms.review import AcceptForm, ExtensionForm, ReturnForm
+from workflow import audit, clock, deadlines
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import AuditEvent, Call, MemberState, Mission, Submission, SubmissionVersion
@@ -60,7 +61,8 @@ def board(call_id: int):
     summary = {state.value: sum(1 for s in rows if s.state == state.value) for state in State}
     summary["late"] = sum(1 for s in rows if s.late)
     return render_template("secretariat/board.html", call=call, rows=rows, summary=summary,
-                           versions=_version_counts(call_id), states=list(State))
+                           versions=_version_counts(call_id), states=list(State),
+                           reminders=deadlines.reminder_status(call), form=AcceptForm())
 
 
 @bp.route("/queue")
@@ -89,7 +91,7 @@ def queue():
 
 
 def _submission_page(sub: Submission, version: SubmissionVersion | None, return_form: ReturnForm,
-                     status: int = 200):
+                     status: int = 200, extension: ExtensionForm | None = None):
     previous = next((v for v in sub.versions if version and v.number == version.number - 1), None)
     changed = {s["key"] for s in sub.call.sections
                if previous and previous.content.get(s["key"]) != version.content.get(s["key"])}
@@ -100,7 +102,7 @@ def _submission_page(sub: Submission, version: SubmissionVersion | None, return_
         "secretariat/submission.html", submission=sub, call=sub.call, version=version,
         previous=previous, changed=changed, events=events,
         documents=documents_of(sub, version.content if version else None),
-        return_form=return_form, accept_form=AcceptForm(),
+        return_form=return_form, accept_form=AcceptForm(), extension_form=extension or extension_form(sub),
         can_review=allowed(sub, Action.ACCEPT, current_user._get_current_object()),
     ), status
 
@@ -161,3 +163,34 @@ def enter(submission_id: int):
         self_url=url_for("secretariat.enter", submission_id=sub.id),
         done_url=lambda v: url_for("secretariat.submission", submission_id=sub.id, version=v.number),
     )
+
+
+def extension_form(sub: Submission, formdata=None) -> ExtensionForm:
+    form = ExtensionForm(formdata=formdata)
+    if formdata is None and sub.deadline_override:
+        form.deadline.data = clock.to_zone(sub.deadline_override, sub.call.timezone).replace(tzinfo=None)
+    return form
+
+
+@bp.route("/submissions/<int:submission_id>/extension", methods=["POST"])
+@secretariat_required
+def extend(submission_id: int):
+    """Give one mission more time (or take the extension back): the sweep and the portal follow."""
+    sub = _submission(submission_id)
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        before = sub.deadline_override
+        if request.form.get("action") == "clear":
+            sub.deadline_override = None
+        elif form.deadline.data is None:
+            form.deadline.errors = [_("Give the new deadline as a date and time.")]
+            return _submission_page(sub, sub.latest_version, ReturnForm(), 422, extension=form)
+        else:
+            sub.deadline_override = clock.from_zone(form.deadline.data, sub.call.timezone)
+        audit.record("deadline_extended", current_user._get_current_object(), submission=sub, detail={
+            "from": before.isoformat() if before else None,
+            "to": sub.deadline_override.isoformat() if sub.deadline_override else None})
+        db.session.commit()
+        flash(_("The deadline for %(state)s is now %(when)s (UTC).", state=sub.mission.member_state.name(),
+                when=sub.deadline.strftime("%Y-%m-%d %H:%M")), "success")
+    return redirect(url_for("secretariat.submission", submission_id=sub.id))

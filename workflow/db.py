@@ -12,3 +12,24 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+
+def configure_sqlite(engine) -> None:
+    """Make SQLite transactions behave: Python's sqlite3 only opens a transaction before DML, so a
+    SAVEPOINT outside one commits when released. We open every transaction ourselves (IMMEDIATE,
+    so the web process and a worker never deadlock upgrading a read to a write), and use WAL so
+    readers and the writer do not block each other."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

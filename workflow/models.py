@@ -23,6 +23,11 @@ def localized(value, locale: str, fallback: str = "en") -> str:
     return value or ""
 
 
+def receipt_number(submission, version_number: int) -> str:
+    """The numbered acknowledgement of receipt: call reference, member state, version."""
+    return f"{submission.call.reference} · {submission.mission.code} · {version_number}"
+
+
 class MemberState(db.Model):
     code: Mapped[str] = mapped_column(String(2), primary_key=True)  # ISO 3166-1 alpha-2
     names: Mapped[dict] = mapped_column(JSON)  # {"en": "Argentina", "es": "Argentina", ...}
@@ -40,6 +45,7 @@ class Mission(db.Model):
     # The Permanent Representative: reminders escalate to them.
     representative_name: Mapped[str | None] = mapped_column(String(200))
     representative_email: Mapped[str | None] = mapped_column(String(254))
+    representative_bounced_at: Mapped[datetime | None] = mapped_column()
 
     member_state: Mapped[MemberState] = relationship(lazy="joined")
     focal_points: Mapped[list[User]] = relationship(back_populates="mission", order_by="User.id")
@@ -65,6 +71,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Changes whenever a sign-in link is used, which makes every earlier link invalid.
     login_nonce: Mapped[int] = mapped_column(default=0)
+    bounced_at: Mapped[datetime | None] = mapped_column()  # mail to this address was refused
+    digest: Mapped[str] = mapped_column(String(10), default="none")  # none, daily, weekly
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     mission: Mapped[Mission | None] = relationship(back_populates="focal_points")
@@ -106,6 +114,8 @@ class Call(db.Model):
     close_at_deadline: Mapped[bool] = mapped_column(default=False)
     reminders: Mapped[dict] = mapped_column(JSON, default=dict)
     sections: Mapped[list] = mapped_column(JSON, default=list)
+    # {kind: {language: {"subject": ..., "body": ...}}}: the secretariat's wording for this call
+    mail_templates: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="open")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -184,8 +194,7 @@ class SubmissionVersion(db.Model):
 
     @property
     def receipt_number(self) -> str:
-        sub = self.submission
-        return f"{sub.call.reference} · {sub.mission.code} · {self.number}"
+        return receipt_number(self.submission, self.number)
 
 
 class Document(db.Model):
@@ -222,3 +231,43 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
+    submission: Mapped[Submission | None] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """Every mail is first a row here (one per recipient), then delivered by a task.
+
+    `key` makes a message unique: a reminder, a receipt or a digest is queued once, whatever
+    runs twice. States: pending -> sending -> sent | failed; a row left in `sending` by a crash is
+    shown to a human rather than sent again blindly.
+    """
+
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed')", name="state_known"),
+        Index("ix_outbox_message_state_next", "state", "next_attempt_at"),
+        Index("ix_outbox_message_call_mission_kind", "call_id", "mission_id", "kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(254))
+    cc: Mapped[list] = mapped_column(JSON, default=list)
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"))
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    fallback_for_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    smtp_response: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=clock.now)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+    mission: Mapped[Mission | None] = relationship()
+    call: Mapped[Call | None] = relationship()

@@ -1,0 +1,95 @@
+"""The secretariat's mail actions through HTTP: invitations, reminders now, extensions, wording."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from workflow import clock, deadlines
+from workflow.db import db
+from workflow.models import AuditEvent, OutboxMessage
+
+from . import factories
+from .conftest import drain
+
+
+def test_invitations_reminders_now_and_extension(app, smtp, make_client):
+    w = factories.world()
+    call = w["call"]
+    officer = make_client().sign_in("officer@sec.example")
+    page = officer.get(f"/secretariat/calls/{call.id}").get_data(as_text=True)
+    assert "Send a reminder now" in page
+    officer.post(f"/secretariat/calls/{call.id}/invite")
+    officer.post(f"/secretariat/calls/{call.id}/invite")  # twice: each person is invited once
+    assert drain() == {"sent": 3}
+    invitation = smtp.to("focal@ar.example")[0]
+    link = next(line for line in invitation.get_body(("plain",)).get_content().splitlines() if "/sign-in/" in line)
+
+    # The invitation link signs the focal point in and opens the call.
+    mission = make_client()
+    path = link.split("missiva.example", 1)[1]
+    assert mission.get(path).status_code == 200
+    response = mission.post(path)
+    assert response.headers["Location"] == f"/portal/calls/{call.id}"
+
+    br = factories.submission_of(call, w["br"])
+    officer.get(f"/secretariat/calls/{call.id}")
+    officer.post(f"/secretariat/calls/{call.id}/remind", {"submission": [str(br.id)]})
+    assert drain() == {"sent": 1}
+    assert smtp.to("focal@br.example")[-1]["Subject"].startswith("Reminder: CIBER-V/doc.1/07")
+    event = db.session.scalar(db.select(AuditEvent).filter_by(action="reminder_sent_now"))
+    assert event.actor.email == "officer@sec.example" and event.detail["missions"] == ["BR"]
+
+    # An extension moves that mission's deadline: the portal shows it, the sweep follows it.
+    local = clock.to_zone(call.deadline + timedelta(days=7), call.timezone).strftime("%Y-%m-%dT%H:%M")
+    officer.get(f"/secretariat/submissions/{br.id}")
+    officer.post(f"/secretariat/submissions/{br.id}/extension", {"deadline": local, "action": "set"})
+    db.session.refresh(br)
+    assert br.deadline == call.deadline + timedelta(days=7)
+    page = make_client().sign_in("focal@br.example").get("/portal/").get_data(as_text=True)
+    assert "Extended for your mission" in page
+    with clock.frozen_at(call.deadline + timedelta(days=1)):
+        deadlines.sweep()
+    db.session.commit()
+    db.session.refresh(br)
+    assert not br.late
+    assert db.session.scalar(db.select(AuditEvent).filter_by(action="deadline_extended")).submission_id == br.id
+
+
+def test_wording_is_edited_previewed_and_used(app, smtp, make_client):
+    w = factories.world()
+    call = w["call"]
+    officer = make_client().sign_in("officer@sec.example")
+    url = f"/secretariat/calls/{call.id}/wording?kind=reminder&language=es"
+    officer.get(url)
+    bad = officer.post(url, {"subject": "Recordatorio {{ call_reference }}", "body": "{{ nope }}",
+                             "preview_for": "", "action": "preview"})
+    assert bad.status_code == 422 and "This text cannot be used" in bad.get_data(as_text=True)
+    sneaky = officer.post(url, {"subject": "x", "body": "{{ link.__class__.__mro__ }}", "action": "preview"})
+    assert sneaky.status_code == 422  # the sandbox refuses
+    body = "Estimada misión de {{ state_name }}: esperamos su respuesta antes del {{ deadline }}.\n{{ link }}"
+    preview = officer.post(url, {"subject": "Recordatorio {{ call_reference }}", "body": body, "action": "preview"})
+    assert "Estimada misión de Argentina" in preview.get_data(as_text=True)
+    officer.post(url, {"subject": "Recordatorio {{ call_reference }}", "body": body, "action": "save"})
+    db.session.refresh(call)
+    w["ar"].locale = "es"
+    db.session.commit()
+    ar = factories.submission_of(call, w["ar"])
+    from workflow import notifications
+
+    notifications.queue_for(ar, "reminder", "reminder:test", only=[w["ar"], w["ar2"]])
+    db.session.commit()
+    drain()
+    spanish = smtp.to("focal@ar.example")[0]
+    assert spanish["Subject"] == "Recordatorio CIBER-V/doc.1/07"
+    assert "Estimada misión de Argentina" in spanish.get_body(("plain",)).get_content()
+    english = smtp.to("second@ar.example")[0]  # an English-speaking focal point gets the standard text
+    assert english["Subject"].startswith("Reminder:")
+
+
+def test_request_link_does_not_reveal_addresses(app, smtp, client):
+    factories.world()
+    client.get("/sign-in-link")
+    known = client.post("/sign-in-link", {"email": "focal@ar.example"}).get_data(as_text=True)
+    unknown = client.post("/sign-in-link", {"email": "nobody@ar.example"}).get_data(as_text=True)
+    assert known.replace("focal@ar.example", "X") == unknown.replace("nobody@ar.example", "X")
+    assert drain() == {"sent": 1}
+    assert db.session.scalar(db.select(OutboxMessage)).recipient == "focal@ar.example"

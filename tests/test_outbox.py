@@ -1,0 +1,141 @@
+"""The outbox: unique keys, hand-over only after commit, retries, bounces, resends, digests."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from workflow import clock, digests, notifications, outbox
+from workflow.db import db
+from workflow.models import OutboxMessage
+
+from . import factories
+from .conftest import drain
+from .test_states import filled
+
+
+def handed_over(monkeypatch):
+    seen = []
+    monkeypatch.setattr(outbox, "_enqueue", lambda message_id, countdown=0: seen.append(message_id))
+    return seen
+
+
+def test_same_key_is_queued_once_and_only_committed_mail_is_handed_over(app, monkeypatch):
+    seen = handed_over(monkeypatch)
+    factories.world()
+    first = outbox.queue(key="k:1", kind="reminder", recipient="a@x.example", subject="s", text="t")
+    assert outbox.queue(key="k:1", kind="reminder", recipient="a@x.example", subject="s", text="t") is None
+    assert seen == []  # not before the commit
+    db.session.commit()
+    assert seen == [first.id]
+    outbox.queue(key="k:2", kind="reminder", recipient="b@x.example", subject="s", text="t")
+    db.session.rollback()
+    db.session.commit()
+    assert seen == [first.id]  # a rolled-back request sends nothing
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_temporary_failures_are_retried_until_delivered(app, smtp):
+    w = factories.world()
+    notifications.invite(w["call"])
+    db.session.commit()
+    app.config["OUTBOX_RETRY_SECONDS"] = 0.2
+    smtp.defer_until = time.time() + 1.5
+    outcome = {}
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        for key, n in drain().items():
+            outcome[key] = outcome.get(key, 0) + n
+        if outcome.get("sent") == 3:
+            break
+        time.sleep(0.3)
+    assert outcome["sent"] == 3 and outcome.get("retry", 0) >= 3 and smtp.deferred >= 3
+    messages = db.session.scalars(db.select(OutboxMessage)).all()
+    assert all(m.state == "sent" and m.smtp_response.startswith("250") and m.attempts >= 2 for m in messages)
+    assert sorted(smtp.keys()) == sorted(m.key for m in messages)
+
+
+def test_a_refused_address_falls_back_to_the_next_contact(app, smtp):
+    w = factories.world()
+    w["ar"].mission.representative_email = "embajador@ar.example"
+    db.session.commit()
+    smtp.refuse = {"focal@ar.example", "second@ar.example"}
+    sub = factories.submission_of(w["call"], w["ar"])
+    notifications.queue_for(sub, "reminder", f"reminder:{w['call'].id}:{sub.mission_id}:before-7")
+    db.session.commit()
+    drain()
+    states = {m.recipient: (m.state, m.smtp_response[:3]) for m in db.session.scalars(db.select(OutboxMessage))}
+    assert states == {"focal@ar.example": ("failed", "550"), "second@ar.example": ("failed", "550"),
+                      "embajador@ar.example": ("sent", "250")}
+    assert len(smtp.to("embajador@ar.example")) == 1
+    db.session.refresh(w["ar"])
+    assert w["ar"].bounced_at is not None
+    # The next reminder goes straight to whoever is still reachable.
+    notifications.queue_for(sub, "reminder", f"reminder:{w['call'].id}:{sub.mission_id}:before-2")
+    db.session.commit()
+    drain()
+    assert len(smtp.to("embajador@ar.example")) == 2
+
+
+def test_failed_and_interrupted_mail_is_shown_and_can_be_resent(app, smtp, make_client):
+    w = factories.world()
+    message = outbox.queue(key="x:1", kind="reminder", recipient="focal@ar.example", subject="Hello",
+                           text="Body")
+    message.state, message.claimed_at = "sending", clock.now() - timedelta(hours=1)
+    db.session.commit()
+    assert [m.id for m in outbox.stuck()] == [message.id]
+    assert drain() == {}  # nobody resends it silently
+
+    officer = make_client().sign_in("officer@sec.example")
+    page = officer.get("/secretariat/outbox?state=attention").get_data(as_text=True)
+    assert "focal@ar.example" in page and "may or may not have been sent" in page
+    assert officer.post(f"/secretariat/outbox/{message.id}/resend").status_code == 302
+    assert drain() == {"sent": 1}
+    assert len(smtp.to("focal@ar.example")) == 1
+    assert "mail_resent" in officer.get(f"/secretariat/outbox/{message.id}").get_data(as_text=True)
+
+
+def test_receipt_return_and_acceptance_notices(app, smtp):
+    from workflow.submissions import accept, return_to_mission, save, submit
+
+    w = factories.world()
+    sub = factories.submission_of(w["call"], w["br"])
+    save(sub, filled(w["call"]), w["br"], lock_version=0)
+    submit(sub, w["br"])
+    db.session.commit()
+    return_to_mission(sub, w["officer"], "Falta el cargo del experto.")
+    db.session.commit()
+    save(sub, filled(w["call"]), w["br"], lock_version=sub.lock_version)
+    submit(sub, w["br"])
+    accept(sub, w["officer"])
+    db.session.commit()
+    drain()
+    subjects = [m["Subject"] for m in smtp.to("focal@br.example")]
+    assert subjects == [
+        "Received: CIBER-V/doc.1/07 (CIBER-V/doc.1/07 · BR · 1)",
+        "Please review your answer: CIBER-V/doc.1/07",
+        "Received: CIBER-V/doc.1/07 (CIBER-V/doc.1/07 · BR · 2)",
+        "Accepted: CIBER-V/doc.1/07",
+    ]
+    assert "Falta el cargo del experto." in smtp.to("focal@br.example")[1].get_body(("plain",)).get_content()
+
+
+def test_digest_lists_new_amended_outstanding_and_failed(app, smtp):
+    from workflow.submissions import amend, save, submit
+
+    w = factories.world()
+    w["admin"].digest = "daily"
+    sub = factories.submission_of(w["call"], w["ar"])
+    save(sub, filled(w["call"]), w["ar"], lock_version=0)
+    submit(sub, w["ar"])
+    amend(sub, w["ar"])
+    save(sub, filled(w["call"]), w["ar"], lock_version=sub.lock_version)
+    submit(sub, w["ar"])
+    outbox.queue(key="bad:1", kind="reminder", recipient="x@y.example", subject="Lost", text="t").state = "failed"
+    db.session.commit()
+    assert digests.send("daily") == 1 and digests.send("daily") == 0  # once a day
+    db.session.commit()
+    drain()
+    text = smtp.to("admin@sec.example")[0].get_body(("plain",)).get_content()
+    assert "New answers (1)" in text and "Amended answers (1)" in text
+    assert "CIBER-V/doc.1/07: 1/2 answered" in text and "Still outstanding: Brazil" in text
+    assert "x@y.example: Lost" in text

@@ -1,0 +1,158 @@
+"""The secretariat's view of mail: the outbox and sent log, resends, invitations, reminders sent
+now, the wording of a call's messages (with a preview), and the development mail sink."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func
+
+from forms.mail import RemindNowForm, WordingForm
+from forms.review import AcceptForm
+from tasks.mailsink import messages as sink_messages
+from workflow import audit, notifications, outbox
+from workflow.db import db
+from workflow.i18n import gettext as _
+from workflow.models import AuditEvent, Call, OutboxMessage, Submission
+
+from .access import secretariat_required
+
+bp = Blueprint("mail", __name__, url_prefix="/secretariat")
+FILTERS = ("all", "pending", "sending", "sent", "failed", "attention")
+
+
+@bp.route("/outbox")
+@secretariat_required
+def outbox_list():
+    state = request.args.get("state", "all")
+    state = state if state in FILTERS else "all"
+    query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if state == "attention":
+        stuck_ids = [m.id for m in outbox.stuck()]
+        query = query.where((OutboxMessage.state == "failed") | OutboxMessage.id.in_(stuck_ids))
+    elif state != "all":
+        query = query.where(OutboxMessage.state == state)
+    rows = db.session.scalars(query.limit(300)).all()
+    counts = dict(db.session.execute(
+        db.select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
+    return render_template("mail/outbox.html", rows=rows, state=state, counts=counts, filters=FILTERS,
+                           stuck={m.id for m in outbox.stuck()}, form=AcceptForm())
+
+
+@bp.route("/outbox/<int:message_id>")
+@secretariat_required
+def message(message_id: int):
+    found = db.session.get(OutboxMessage, message_id) or abort(404)
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "mail_resent").order_by(AuditEvent.id)
+    ).all()
+    events = [e for e in events if e.detail.get("message") == found.id]
+    return render_template("mail/message.html", message=found, events=events, form=AcceptForm(),
+                           stuck=found.id in {m.id for m in outbox.stuck()})
+
+
+@bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
+@secretariat_required
+def resend(message_id: int):
+    found = db.session.get(OutboxMessage, message_id) or abort(404)
+    if found.state in ("failed", "sending") and AcceptForm().validate_on_submit():
+        outbox.resend(found, current_user._get_current_object())
+        db.session.commit()
+        flash(_("The message to %(to)s will be sent again.", to=found.recipient), "success")
+    return redirect(url_for("mail.message", message_id=found.id))
+
+
+@bp.route("/mail-sink")
+@secretariat_required
+def sink():
+    """What the development SMTP sink caught (the embedded default only)."""
+    found = sink_messages(current_app.config["MAIL_SINK_FOLDER"])
+    return render_template("mail/sink.html", messages=found)
+
+
+@bp.route("/calls/<int:call_id>/invite", methods=["POST"])
+@secretariat_required
+def invite(call_id: int):
+    call = db.session.get(Call, call_id) or abort(404)
+    if AcceptForm().validate_on_submit():
+        queued = notifications.invite(call)
+        audit.record("invitations_sent", current_user._get_current_object(), call=call, detail={"queued": queued})
+        db.session.commit()
+        flash(_("%(n)s invitation(s) queued; focal points already invited were skipped.", n=queued), "success")
+    return redirect(url_for("secretariat.board", call_id=call.id))
+
+
+@bp.route("/calls/<int:call_id>/remind", methods=["POST"])
+@secretariat_required
+def remind_now(call_id: int):
+    call = db.session.get(Call, call_id) or abort(404)
+    form = RemindNowForm()
+    if form.validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("submission") if i.isdigit()]
+        chosen = db.session.scalars(db.select(Submission).where(
+            Submission.call_id == call.id, Submission.id.in_(ids))).all()
+        if not chosen:
+            flash(_("Choose at least one member state."), "error")
+            return redirect(url_for("secretariat.board", call_id=call.id))
+        event = audit.record("reminder_sent_now", current_user._get_current_object(), call=call,
+                             detail={"missions": sorted(s.mission.code for s in chosen)})
+        db.session.flush()
+        queued = notifications.remind_now(call, chosen, batch=event.id)
+        db.session.commit()
+        flash(_("%(n)s reminder(s) queued.", n=queued), "success")
+    return redirect(url_for("secretariat.board", call_id=call.id))
+
+
+@bp.route("/calls/<int:call_id>/wording", methods=["GET", "POST"])
+@secretariat_required
+def wording(call_id: int):
+    """Edit the wording of one kind of message in one language, previewing it for a mission."""
+    call = db.session.get(Call, call_id) or abort(404)
+    kind = request.args.get("kind", "reminder")
+    language = request.args.get("language", call.language)
+    if kind not in notifications.KINDS or language not in current_app.config["LANGUAGES"]:
+        abort(404)
+    form = WordingForm()
+    if not form.is_submitted():
+        form.subject.data, form.body.data = notifications.wording(call, kind, language)
+    submissions = sorted(call.submissions, key=lambda s: s.mission.code)
+    form.preview_for.choices = [(str(s.id), s.mission.member_state.name(language)) for s in submissions]
+    preview = None
+    if form.validate_on_submit():
+        try:
+            notifications.check_wording(form.subject.data, form.body.data)
+        except notifications.TemplateProblem as exc:
+            form.body.errors = [*form.body.errors, _("This text cannot be used: %(e)s", e=str(exc))]
+        else:
+            if request.form.get("action") == "save":
+                templates = dict(call.mail_templates or {})
+                templates[kind] = {**templates.get(kind, {}),
+                                   language: {"subject": form.subject.data, "body": form.body.data}}
+                call.mail_templates = templates
+                audit.record("wording_changed", current_user._get_current_object(), call=call,
+                             detail={"kind": kind, "language": language})
+                db.session.commit()
+                flash(_("Saved. Messages of this kind in this language now use your wording."), "success")
+                return redirect(url_for("mail.wording", call_id=call.id, kind=kind, language=language))
+            if request.form.get("action") == "reset":
+                templates = dict(call.mail_templates or {})
+                templates.get(kind, {}).pop(language, None)
+                call.mail_templates = {k: v for k, v in templates.items() if v}
+                audit.record("wording_reset", current_user._get_current_object(), call=call,
+                             detail={"kind": kind, "language": language})
+                db.session.commit()
+                flash(_("Back to the standard wording."), "success")
+                return redirect(url_for("mail.wording", call_id=call.id, kind=kind, language=language))
+    sample = next((s for s in submissions if str(s.id) == form.preview_for.data), submissions[0] if submissions else None)
+    if sample is not None and not form.errors:
+        person = sample.mission.focal_points[0] if sample.mission.focal_points else None
+        values = notifications.values_for(sample, person, language, link=notifications.portal_link(None, call),
+                                          receipt_number=f"{call.reference} · {sample.mission.code} · 1",
+                                          comment=_("(the officer's comment)"))
+        try:
+            preview = notifications.render_wording(form.subject.data, form.body.data, values)
+        except notifications.TemplateProblem as exc:
+            form.body.errors = [*form.body.errors, _("This text cannot be used: %(e)s", e=str(exc))]
+    status = 200 if not form.errors else 422
+    return render_template("mail/wording.html", call=call, form=form, kind=kind, language=language,
+                           kinds=notifications.KINDS, preview=preview,
+                           placeholders=notifications.PLACEHOLDERS), status

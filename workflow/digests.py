@@ -1,0 +1,75 @@
+"""The digest for the secretariat: what came in since the last one, who is still outstanding,
+how many days are left, and which mails failed. Daily or weekly, per person (`User.digest`)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import render_template
+from flask_babel import force_locale, gettext
+
+from . import clock, outbox
+from .db import db
+from .models import Call, OutboxMessage, Submission, SubmissionVersion, User
+from .deadlines import UNANSWERED
+
+PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+
+
+def data(since: datetime, at: datetime) -> dict:
+    versions = db.session.scalars(
+        db.select(SubmissionVersion).join(SubmissionVersion.submission)
+        .where(SubmissionVersion.submitted_at > since, SubmissionVersion.submitted_at <= at)
+        .order_by(SubmissionVersion.submitted_at)
+    ).all()
+    calls = db.session.scalars(db.select(Call).where(Call.status == "open").order_by(Call.deadline)).all()
+    open_calls = []
+    for call in calls:
+        outstanding = db.session.scalars(
+            db.select(Submission).where(Submission.call_id == call.id, Submission.state.in_(UNANSWERED))
+        ).all()
+        open_calls.append({
+            "call": call, "days_left": (call.deadline - at).days,
+            "outstanding": sorted(s.mission.member_state.name() for s in outstanding),
+            "total": len(call.submissions),
+            "answered": len(call.submissions) - len(outstanding),
+        })
+    failed = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.state == "failed").order_by(OutboxMessage.created_at)
+    ).all()
+    return {
+        "since": since, "at": at,
+        "new": [v for v in versions if v.number == 1],
+        "amended": [v for v in versions if v.number > 1],
+        "calls": open_calls,
+        "failed": failed,
+        "stuck": outbox.stuck(at),
+    }
+
+
+def _last_digest(user: User, period: str) -> datetime | None:
+    return db.session.scalar(
+        db.select(db.func.max(OutboxMessage.created_at))
+        .where(OutboxMessage.kind == "digest", OutboxMessage.recipient == user.email,
+               OutboxMessage.key.startswith(f"digest:{period}:"))
+    )
+
+
+def send(period: str, at: datetime | None = None) -> int:
+    """Queue the digest for everyone who asked for this period (once per person and day)."""
+    at = at or clock.now()
+    people = db.session.scalars(db.select(User).where(User.digest == period, User.active.is_(True))).all()
+    queued = 0
+    for person in people:
+        since = _last_digest(person, period) or at - PERIODS[period]
+        language = person.locale or "en"
+        with force_locale(language):
+            content = data(since, at)
+            subject = gettext("Missiva digest: %(new)s new, %(amended)s amended, %(failed)s failed mails",
+                              new=len(content["new"]), amended=len(content["amended"]),
+                              failed=len(content["failed"]))
+            text = render_template("email/digest.txt", **content, person=person, language=language)
+            html = render_template("email/digest.html", **content, person=person, language=language)
+        queued += outbox.queue(key=f"digest:{period}:{at:%Y-%m-%d}:{person.email}", kind="digest",
+                               recipient=person.email, subject=subject, text=text, html=html,
+                               language=language) is not None
+    return queued

@@ -1,0 +1,239 @@
+"""What Missiva writes to people, and to whom. Every message goes through the outbox.
+
+Wording: each kind has a default subject and body (translated through the catalogues); the
+secretariat may give its own per call and language (`Call.mail_templates`). Both are rendered the
+same way, in a Jinja sandbox, with the placeholders in PLACEHOLDERS. The HTML part is made from
+the text, so the two never disagree.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_datetime
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import clock, invitations, outbox
+from .db import db
+from .models import Call, Mission, Submission, User, receipt_number
+from .states import Action, transitioned
+
+KINDS = ("invitation", "reminder", "receipt", "returned", "accepted")
+PLACEHOLDERS = ("recipient_name", "mission_name", "state_name", "call_title", "call_reference",
+                "deadline", "deadline_call_zone", "days_left", "link", "receipt_number", "comment",
+                "contact")
+# Default wording (English msgids; the catalogues carry the translations).
+DEFAULTS = {
+    "invitation": (
+        "{{ call_reference }}: {{ call_title }}",
+        "Dear {{ recipient_name }},\n\nThe secretariat invites the {{ mission_name }} to answer "
+        "the call \"{{ call_title }}\" ({{ call_reference }}) by {{ deadline }}.\n\nSign in and "
+        "answer here:\n{{ link }}\n\nQuestions: {{ contact }}",
+    ),
+    "reminder": (
+        "Reminder: {{ call_reference }}, answer due {{ deadline }}",
+        "Dear {{ recipient_name }},\n\nThe secretariat has not yet received the answer of "
+        "{{ state_name }} to \"{{ call_title }}\" ({{ call_reference }}). The deadline is "
+        "{{ deadline }} ({{ days_left }}).\n\nYou can answer, or finish your draft, here:\n"
+        "{{ link }}\n\nQuestions: {{ contact }}",
+    ),
+    "receipt": (
+        "Received: {{ call_reference }} ({{ receipt_number }})",
+        "Dear {{ recipient_name }},\n\nThe secretariat acknowledges receipt of the answer of "
+        "{{ state_name }} to \"{{ call_title }}\".\n\nReceipt number: {{ receipt_number }}\n\n"
+        "You can see what was sent here:\n{{ link }}",
+    ),
+    "returned": (
+        "Please review your answer: {{ call_reference }}",
+        "Dear {{ recipient_name }},\n\nThe secretariat returned the answer of {{ state_name }} to "
+        "\"{{ call_title }}\" with this comment:\n\n{{ comment }}\n\nPlease change it and submit "
+        "again before {{ deadline }}:\n{{ link }}",
+    ),
+    "accepted": (
+        "Accepted: {{ call_reference }}",
+        "Dear {{ recipient_name }},\n\nThe secretariat has accepted the answer of {{ state_name }} "
+        "to \"{{ call_title }}\" ({{ receipt_number }}). Thank you.\n\n{{ link }}",
+    ),
+}
+_sandbox = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+class TemplateProblem(ValueError):
+    pass
+
+
+def wording(call: Call, kind: str, language: str) -> tuple[str, str]:
+    """The subject and body template for a kind in a language: the call's own, else the default."""
+    own = (call.mail_templates or {}).get(kind, {}).get(language)
+    if own and own.get("subject") and own.get("body"):
+        return own["subject"], own["body"]
+    subject, body = DEFAULTS[kind]
+    with force_locale(language):
+        return gettext(subject), gettext(body)
+
+
+def render_wording(subject: str, body: str, values: dict) -> tuple[str, str]:
+    try:
+        return (_sandbox.from_string(subject).render(values).replace("\n", " ").strip(),
+                _sandbox.from_string(body).render(values))
+    except TemplateError as exc:
+        raise TemplateProblem(str(exc)) from exc
+
+
+def check_wording(subject: str, body: str) -> None:
+    """Raise TemplateProblem if the text uses anything but the placeholders."""
+    render_wording(subject, body, {name: f"[{name}]" for name in PLACEHOLDERS})
+
+
+def language_of(person: User | None, mission: Mission) -> str:
+    languages = current_app.config["LANGUAGES"]
+    for choice in ((person.locale if person else None), mission.language):
+        if choice in languages:
+            return choice
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def moment_in(at: datetime, zone: str, language: str) -> str:
+    return f"{format_datetime(clock.to_zone(at, zone), 'long', locale=language)}"
+
+
+def _days_left(submission: Submission, language: str, at: datetime) -> str:
+    days = (submission.deadline - at).days
+    with force_locale(language):
+        if days < 0:
+            return gettext("%(n)s day(s) ago", n=-days)
+        return gettext("in %(n)s day(s)", n=days) if days else gettext("today")
+
+
+def values_for(submission: Submission, person: User | None, language: str, *, link: str,
+               at: datetime | None = None, **extra) -> dict:
+    call, mission = submission.call, submission.mission
+    at = at or clock.now()
+    zone = (person.timezone if person and person.timezone else mission.timezone)
+    contact = call.contact or {}
+    return {
+        "recipient_name": person.name if person else (mission.representative_name or mission.name),
+        "mission_name": mission.name,
+        "state_name": mission.member_state.name(language),
+        "call_title": call.title_in(language),
+        "call_reference": call.reference,
+        "deadline": f"{moment_in(submission.deadline, zone, language)} ({zone})",
+        "deadline_call_zone": f"{moment_in(submission.deadline, call.timezone, language)} ({call.timezone})",
+        "days_left": _days_left(submission, language, at),
+        "link": link,
+        "receipt_number": "",
+        "comment": "",
+        "contact": " · ".join(str(contact[k]) for k in ("name", "email", "phone") if contact.get(k)),
+        **extra,
+    }
+
+
+def html_from_text(text: str, subject: str, language: str) -> str:
+    return render_template("email/message.html", text=text, subject=subject, language=language)
+
+
+def portal_link(person: User | None, call: Call) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if person is None:
+        return f"{base}/portal/calls/{call.id}"
+    return invitations.link_for(person) + f"?next=/portal/calls/{call.id}"
+
+
+def recipients(mission: Mission, *, escalate: bool = False) -> list[User | None]:
+    """The mission's reachable focal points (None stands for the Permanent Representative)."""
+    people: list[User | None] = [u for u in mission.focal_points if u.active and u.bounced_at is None]
+    wants_head = escalate or not people
+    if wants_head and mission.representative_email and mission.representative_bounced_at is None:
+        people.append(None)
+    return people
+
+
+def address_of(person: User | None, mission: Mission) -> str:
+    return person.email if person is not None else mission.representative_email
+
+
+def queue_for(submission: Submission, kind: str, key_prefix: str, *, escalate: bool = False,
+              at: datetime | None = None, only: list[User | None] | None = None, fallback_for=None,
+              **extra) -> int:
+    """Queue one message of `kind` to each recipient of the submission's mission."""
+    mission, call, queued = submission.mission, submission.call, 0
+    for person in (only if only is not None else recipients(mission, escalate=escalate)):
+        language = language_of(person, mission)
+        subject, body = wording(call, kind, language)
+        values = values_for(submission, person, language, link=portal_link(person, call), at=at, **extra)
+        subject, text = render_wording(subject, body, values)
+        address = address_of(person, mission)
+        message = outbox.queue(
+            key=f"{key_prefix}:{address}", kind=kind, recipient=address, subject=subject, text=text,
+            html=html_from_text(text, subject, language), language=language, call=call, mission=mission,
+            submission=submission, fallback_for=fallback_for)
+        queued += message is not None
+    return queued
+
+
+def invite(call: Call, missions: list[Mission] | None = None) -> int:
+    """Invite the focal points of the addressed missions (each person once per call)."""
+    queued = 0
+    for submission in call.submissions:
+        if missions is None or submission.mission in missions:
+            queued += queue_for(submission, "invitation", f"invitation:{call.id}:{submission.mission_id}")
+    return queued
+
+
+def remind_now(call: Call, submissions: list[Submission], batch: int) -> int:
+    """An ad-hoc reminder from the secretariat, through the same outbox."""
+    return sum(queue_for(s, "reminder", f"adhoc:{call.id}:{s.mission_id}:{batch}") for s in submissions)
+
+
+def fall_back(message) -> int:
+    """A permanently refused address: mark it bounced and send the same message to the next
+    contact of the mission who has not had it yet."""
+    mission = db.session.get(Mission, message.mission_id) if message.mission_id else None
+    submission = db.session.get(Submission, message.submission_id) if message.submission_id else None
+    if mission is None or submission is None or message.kind not in ("invitation", "reminder"):
+        return 0
+    at = clock.now()
+    person = db.session.scalar(db.select(User).filter_by(email=message.recipient))
+    if person is not None:
+        person.bounced_at = at
+    elif message.recipient == mission.representative_email:
+        mission.representative_bounced_at = at
+    base_key = message.key.rsplit(":", 1)[0]
+    already = outbox.existing_keys(base_key + ":")
+    candidates = [p for p in recipients(mission, escalate=True)
+                  if f"{base_key}:{address_of(p, mission)}" not in already]
+    return queue_for(submission, message.kind, base_key, only=candidates[:1], fallback_for=message)
+
+
+def sign_in_link(person: User) -> bool:
+    """A sign-in link on request; at most one per person every few minutes (by its key)."""
+    at = clock.now()
+    language = person.locale or (person.mission.language if person.mission else "en")
+    with force_locale(language):
+        subject = gettext("Your sign-in link for Missiva")
+        text = gettext("Dear %(name)s,\n\nUse this link to sign in to Missiva. It works once and "
+                       "expires in %(days)s days:\n%(link)s\n\nIf you did not ask for it, ignore this "
+                       "message.", name=person.name, days=current_app.config["INVITATION_MAX_AGE_DAYS"],
+                       link=invitations.link_for(person))
+    window = at.replace(minute=at.minute - at.minute % 5, second=0, microsecond=0)
+    return outbox.queue(key=f"sign-in:{person.id}:{person.login_nonce}:{window:%Y%m%d%H%M}",
+                        kind="sign_in", recipient=person.email, subject=subject, text=text,
+                        html=html_from_text(text, subject, language), language=language) is not None
+
+
+@transitioned.connect
+def _on_transition(submission: Submission, action: Action, event, **_):
+    """Receipts, return notices and acceptances follow the state change, in its transaction."""
+    if action is Action.SUBMIT:
+        number = len(submission.versions) + 1  # the version this submission is about to create
+        queue_for(submission, "receipt", f"receipt:{submission.id}:{number}",
+                  receipt_number=receipt_number(submission, number))
+    elif action is Action.RETURN:
+        queue_for(submission, "returned", f"returned:{submission.id}:{submission.lock_version}",
+                  comment=submission.return_comment or "")
+    elif action is Action.ACCEPT:
+        latest = submission.latest_version
+        queue_for(submission, "accepted", f"accepted:{submission.id}:{latest.number if latest else 0}",
+                  receipt_number=latest.receipt_number if latest else "")

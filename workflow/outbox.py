@@ -1,0 +1,166 @@
+"""The mail outbox: every message is a row with a unique key before anything is sent.
+
+- `queue()` adds a row unless its key exists (a reminder, receipt or digest is queued once,
+  whatever runs twice) and remembers it for the current transaction.
+- Only after that transaction commits is delivery enqueued (a rolled-back request sends nothing);
+  if the broker is down the row simply waits, and `overdue()` finds it for the periodic requeue.
+- Delivery claims the row (pending -> sending) in its own transaction, so two workers never send
+  one message. A row found still `sending` was interrupted mid-send: it is left for a human, who
+  can see it in the app and resend it, rather than risk a duplicate.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import event, update
+from sqlalchemy.exc import IntegrityError
+
+from . import audit, clock
+from .db import db
+from .models import OutboxMessage
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+STUCK_AFTER = timedelta(minutes=10)
+_enqueue: Callable[[int, float], None] | None = None
+_installed = False
+
+
+def set_enqueuer(enqueue: Callable[[int, float], None]) -> None:
+    """tasks/ registers how a message id is handed to a worker: enqueue(id, countdown_seconds)."""
+    global _enqueue
+    _enqueue = enqueue
+
+
+def _hand_over(message_id: int, countdown: float = 0) -> None:
+    if _enqueue is None:
+        return
+    try:
+        _enqueue(message_id, countdown)
+    except Exception:  # broker unreachable: the row stays pending and the requeue finds it
+        log.warning("could not enqueue mail %s; it stays pending", message_id, exc_info=True)
+
+
+def install() -> None:
+    """Enqueue new messages only once their transaction has committed."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+
+    @event.listens_for(db.session, "after_commit")
+    def _after_commit(session):
+        for message_id in session.info.pop("outbox_new", []):
+            _hand_over(message_id)
+
+    @event.listens_for(db.session, "after_soft_rollback")
+    def _after_rollback(session, previous_transaction):
+        if previous_transaction.parent is None:  # the outer transaction: nothing will be sent
+            session.info.pop("outbox_new", None)
+
+
+def queue(*, key: str, kind: str, recipient: str, subject: str, text: str, html: str | None = None,
+          language: str = "en", cc: list[str] | None = None, call=None, mission=None, submission=None,
+          fallback_for: OutboxMessage | None = None) -> OutboxMessage | None:
+    """Add a message unless one with this key exists. Returns the new row, or None."""
+    if db.session.scalar(db.select(OutboxMessage.id).filter_by(key=key)) is not None:
+        return None
+    message = OutboxMessage(
+        key=key[:300], kind=kind, recipient=recipient, cc=cc or [], subject=subject[:300],
+        body_text=text, body_html=html, language=language,
+        call_id=call.id if call is not None else None,
+        mission_id=mission.id if mission is not None else None,
+        submission_id=submission.id if submission is not None else None,
+        fallback_for_id=fallback_for.id if fallback_for is not None else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:  # queued at the same moment by another process
+        return None
+    db.session.info.setdefault("outbox_new", []).append(message.id)
+    return message
+
+
+def existing_keys(prefix: str) -> set[str]:
+    return set(db.session.scalars(db.select(OutboxMessage.key).where(OutboxMessage.key.startswith(prefix))))
+
+
+def claim(message_id: int, at: datetime | None = None) -> OutboxMessage | None:
+    """Take a pending message for sending; None if another worker has it or it is done."""
+    at = at or clock.now()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == "pending")
+        .values(state="sending", claimed_at=at, attempts=OutboxMessage.attempts + 1)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    return db.session.get(OutboxMessage, message_id)
+
+
+def mark_sent(message: OutboxMessage, answer: str, at: datetime | None = None) -> None:
+    message.state, message.sent_at = "sent", at or clock.now()
+    message.smtp_response, message.last_error = answer[:500], None
+    db.session.commit()
+
+
+def backoff(attempts: int, base: float) -> float:
+    return min(base * 2 ** (attempts - 1), 3600.0)
+
+
+def mark_retry(message: OutboxMessage, error: str, base: float, at: datetime | None = None) -> float | None:
+    """A temporary failure: back to pending with a later attempt, or failed after the last try.
+    Returns the delay before the next attempt (None when it has failed for good)."""
+    at = at or clock.now()
+    message.last_error = error[:2000]
+    message.smtp_response = error[:500]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.state = "failed"
+        db.session.commit()
+        return None
+    delay = backoff(message.attempts, base)
+    message.state, message.next_attempt_at = "pending", at + timedelta(seconds=delay)
+    db.session.commit()
+    return delay
+
+
+def mark_failed(message: OutboxMessage, error: str) -> None:
+    message.state, message.last_error, message.smtp_response = "failed", error[:2000], error[:500]
+    db.session.commit()
+
+
+def overdue(at: datetime | None = None, grace: timedelta = timedelta(seconds=30), limit: int = 500) -> list[int]:
+    """Pending messages whose next attempt is past (lost hand-overs, back-offs that are due)."""
+    at = at or clock.now()
+    return list(db.session.scalars(
+        db.select(OutboxMessage.id)
+        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= at - grace)
+        .order_by(OutboxMessage.next_attempt_at).limit(limit)
+    ))
+
+
+def stuck(at: datetime | None = None) -> list[OutboxMessage]:
+    """Messages interrupted while sending: a human decides whether to resend them."""
+    at = at or clock.now()
+    return list(db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.state == "sending",
+                                       OutboxMessage.claimed_at < at - STUCK_AFTER)
+    ))
+
+
+def requeue(ids: list[int]) -> int:
+    for message_id in ids:
+        _hand_over(message_id)
+    return len(ids)
+
+
+def resend(message: OutboxMessage, actor) -> None:
+    """A human sends a failed or interrupted message again (the caller commits)."""
+    audit.record("mail_resent", actor, call=message.call, detail={
+        "message": message.id, "key": message.key, "was": message.state, "to": message.recipient})
+    message.state, message.next_attempt_at, message.last_error = "pending", clock.now(), None
+    db.session.info.setdefault("outbox_new", []).append(message.id)
