@@ -54,6 +54,7 @@ def default_config(instance: Path) -> dict:
         "OUTBOX_RETRY_SECONDS": 60,
         "SWEEP_INTERVAL_SECONDS": 300,
         "REQUEUE_INTERVAL_SECONDS": 60,
+        "REQUEUE_GRACE_SECONDS": 30,
         "DIGEST_HOUR_UTC": 7,
         "WEEKLY_DIGEST_DAY": 1,
         "BABEL_DEFAULT_LOCALE": "en",

@@ -9,13 +9,14 @@ def celery_config(app) -> dict:
     broker = app.config["BROKER_URL"]
     # Redis redelivers an unacknowledged task after visibility_timeout: keep it above the longest
     # retry back-off so a task waiting to retry is never run twice.
-    transport = {"visibility_timeout": 4 * 3600}
+    transport = {"visibility_timeout": 4 * 3600, "socket_connect_timeout": 2}
     if broker.startswith("sqla+"):
         transport = {}  # kombu hands these to create_engine; it polls every second by default
     return {
         "broker_url": broker,
         "broker_transport_options": transport,
         "broker_connection_retry_on_startup": True,
+        "broker_connection_timeout": 2,
         "task_ignore_result": True,
         "task_serializer": "json",
         "accept_content": ["json"],

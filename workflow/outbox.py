@@ -11,9 +11,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import event, update
 from sqlalchemy.exc import IntegrityError
 
@@ -24,8 +26,10 @@ from .models import OutboxMessage
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(minutes=10)
+BROKER_PAUSE = 30.0  # seconds without hand-over attempts after one failed
 _enqueue: Callable[[int, float], None] | None = None
 _installed = False
+_broker_down_until = 0.0
 
 
 def set_enqueuer(enqueue: Callable[[int, float], None]) -> None:
@@ -35,11 +39,16 @@ def set_enqueuer(enqueue: Callable[[int, float], None]) -> None:
 
 
 def _hand_over(message_id: int, countdown: float = 0) -> None:
-    if _enqueue is None:
+    """Give a message to the workers. If the broker is unreachable the row stays pending and the
+    periodic requeue delivers it later; for a while after such a failure we do not even try, so a
+    mission submitting during a broker outage does not wait on it."""
+    global _broker_down_until
+    if _enqueue is None or time.monotonic() < _broker_down_until:
         return
     try:
         _enqueue(message_id, countdown)
-    except Exception:  # broker unreachable: the row stays pending and the requeue finds it
+    except Exception:
+        _broker_down_until = time.monotonic() + BROKER_PAUSE
         log.warning("could not enqueue mail %s; it stays pending", message_id, exc_info=True)
 
 
@@ -133,9 +142,11 @@ def mark_failed(message: OutboxMessage, error: str) -> None:
     db.session.commit()
 
 
-def overdue(at: datetime | None = None, grace: timedelta = timedelta(seconds=30), limit: int = 500) -> list[int]:
-    """Pending messages whose next attempt is past (lost hand-overs, back-offs that are due)."""
+def overdue(at: datetime | None = None, grace: timedelta | None = None, limit: int = 500) -> list[int]:
+    """Pending messages whose next attempt is past by `grace` (lost hand-overs, due back-offs)."""
     at = at or clock.now()
+    if grace is None:
+        grace = timedelta(seconds=current_app.config["REQUEUE_GRACE_SECONDS"])
     return list(db.session.scalars(
         db.select(OutboxMessage.id)
         .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= at - grace)

@@ -1,0 +1,134 @@
+"""A real stack for the integration suite: PostgreSQL (a schema per test), Redis, Celery workers
+with beat started as processes, and an SMTP server on loopback. The test process runs the web app
+in-process against the same database and broker."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis as redis_client
+
+from app import create_app
+from workflow.db import db
+
+from ..smtp import SMTPServer, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS = os.environ.get("MISSIVA_TEST_REDIS", "redis://127.0.0.1:6379/7")
+
+
+def wait_for(predicate, timeout=60.0, every=0.2, what="condition"):
+    end = time.time() + timeout
+    while time.time() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Worker:
+    """`celery worker --beat` in its own process group, logging to a file."""
+
+    def __init__(self, env: dict, log: Path, concurrency: int = 2):
+        self.log = log
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--beat", "--loglevel", "INFO",
+             "--concurrency", str(concurrency), "-Q", env["queue"], "--without-gossip", "--without-mingle",
+             "--schedule", str(log.with_suffix(".schedule")), "-n", f"w{uuid.uuid4().hex[:6]}@%h"],
+            cwd=ROOT, env=env["environ"], stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(lambda: b"ready." in log.read_bytes() or self.process.poll() is not None,
+                 what="the worker to be ready")
+        assert self.process.poll() is None, log.read_text()[-3000:]
+
+    def kill(self):
+        """SIGKILL the whole worker: main process and its pool, as a crash would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def broker_url():
+    return REDIS
+
+
+@pytest.fixture
+def stack(tmp_path, broker_url):
+    """Everything but the workers, which tests start (and kill) themselves."""
+    import sqlalchemy as sa
+
+    from ..conftest import POSTGRES
+
+    try:
+        redis_client.Redis.from_url(REDIS).ping()
+    except redis_client.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+    broker = broker_url
+    schema = f"i_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    queue = f"missiva-test-{uuid.uuid4().hex[:8]}"
+    smtp = SMTPServer().__enter__()
+    settings = {
+        "SECRET_KEY": "integration-secret",
+        "BASE_URL": "http://missiva.example",
+        "DATABASE_URL": POSTGRES,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True},
+        "BROKER_URL": broker,
+        "CELERY": {"task_default_queue": queue, "broker_connection_retry": True,
+                   "broker_transport_options": {"visibility_timeout": 3600, "socket_connect_timeout": 2}},
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp.port,
+        "MAIL_SUPPRESS_SEND": False,
+        "OUTBOX_RETRY_SECONDS": 0.5,
+        "REQUEUE_INTERVAL_SECONDS": 1,
+        "REQUEUE_GRACE_SECONDS": 2,
+        "SWEEP_INTERVAL_SECONDS": 3600,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+    }
+    environ = {**os.environ, "MISSIVA_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONPATH": str(ROOT)}
+    for key, value in settings.items():
+        environ[f"MISSIVA_{key}"] = value if isinstance(value, str) else json.dumps(value)
+    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": POSTGRES, "TESTING": True})
+    workers: list[Worker] = []
+    env = {"environ": environ, "queue": queue}
+
+    def start_worker(concurrency=2):
+        worker = Worker(env, tmp_path / f"worker{len(workers)}.log", concurrency)
+        workers.append(worker)
+        return worker
+
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(directory=str(ROOT / "migrations"))
+        yield {"app": app, "smtp": smtp.recorder, "start_worker": start_worker, "tmp": tmp_path,
+               "queue": queue, "broker": broker}
+        for worker in workers:
+            worker.stop()
+        db.session.remove()
+        db.engine.dispose()
+    smtp.__exit__(None, None, None)
+    redis_client.Redis.from_url(broker).delete(queue) if broker.startswith("redis") else None
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
