@@ -66,6 +66,9 @@ def default_config(instance: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PROXY_FIX": 0,  # how many proxies in front set X-Forwarded-For (rate limits, audit)
     }
 
 
@@ -85,6 +88,12 @@ def create_app(config: dict | None = None) -> Flask:
     # Secure cookies unless the base URL is plain http (the embedded default on loopback).
     https = app.config["BASE_URL"].startswith("https://")
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = https
+
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     with app.app_context():

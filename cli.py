@@ -121,6 +121,31 @@ def sign_in_link(email: str):
     click.echo(invitations.link_for(user))
 
 
+@group.command("backup-call")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def backup_call(slug: str, output: Path):
+    """Write a call with all answers, versions, files, audit trail and mail log to one ZIP."""
+    from workflow import archive
+
+    output.write_bytes(archive.export(_call(slug)))
+    click.echo(f"wrote {output} ({output.stat().st_size} bytes)")
+
+
+@group.command("restore-call")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_call(path: Path):
+    """Import a call archive made by backup-call (the call must not exist here)."""
+    from workflow import archive
+
+    try:
+        call = archive.restore(path.read_bytes())
+    except archive.ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"restored {call.slug}: {len(call.submissions)} missions")
+
+
 @group.command("mail-sink")
 def mail_sink():
     """Catch outgoing mail on MAIL_SERVER:MAIL_PORT into MAIL_SINK_FOLDER (development only)."""

@@ -7,10 +7,11 @@ match) and dropped when stored.
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from forms.base import Form as FlaskForm
+from forms.base import SubForm as Form
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, FieldList, Form, FormField, HiddenField, RadioField,
-                     SelectField, StringField, TextAreaField)
+from wtforms import (BooleanField, EmailField, FieldList, FormField, HiddenField, RadioField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import Email, Length, Optional
 
 from workflow.i18n import lazy_gettext as _l

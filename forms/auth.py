@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from forms.base import Form as FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 

@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from forms.base import Form as FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp

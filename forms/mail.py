@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from forms.base import Form as FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 

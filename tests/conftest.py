@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from workflow import clock
+from views.security import limiter
 from workflow.db import db
 
 POSTGRES = os.environ.get("MISSIVA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -66,6 +67,7 @@ def app(database_config, tmp_path, monkeypatch):
     })
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
+        limiter.reset()  # sign-in counts from earlier tests' clients do not carry over
         yield app
         db.session.remove()
         db.engine.dispose()

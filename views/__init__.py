@@ -4,8 +4,11 @@ from __future__ import annotations
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from workflow.db import db
+
+from .security import limiter
 from workflow.i18n import lazy_gettext as _l
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -22,11 +25,33 @@ ERROR_TEXT = {
 }
 
 
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ids beyond what the databases store are simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def int_arg(name: str, default: int | None = None, low: int = 1, high: int = MAX_ID) -> int | None:
+    """An integer query argument, or `default` when it is missing, malformed or out of range."""
+    from flask import request
+
+    value = request.args.get(name, type=int)
+    return value if value is not None and low <= value <= high else default
+
+
 def register(app) -> None:
     from . import auth, calls, mail, mission, secretariat
 
+    app.url_map.converters["int"] = IdConverter
+
     for module in (auth, mission, secretariat, calls, mail):
         app.register_blueprint(module.bp)
+    limiter.init_app(app)
 
     @app.after_request
     def security_headers(response):

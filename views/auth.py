@@ -10,6 +10,8 @@ from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import User
 
+from .security import SIGN_IN_LIMIT, limiter
+
 bp = Blueprint("auth", __name__)
 
 
@@ -34,6 +36,7 @@ def health():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def login():
     form = SignInForm()
     if form.validate_on_submit():
@@ -49,6 +52,7 @@ def login():
 
 
 @bp.route("/sign-in-link", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def request_link():
     """Email a sign-in link. The answer is the same whether or not the address is known."""
     form = LinkRequestForm()
@@ -62,6 +66,7 @@ def request_link():
 
 
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT)
 def sign_in_link(token: str):
     """GET only shows a button: mail scanners that open links must not use them up."""
     form = ConfirmForm()

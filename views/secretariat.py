@@ -13,6 +13,7 @@ from workflow.models import AuditEvent, Call, MemberState, Mission, Submission, 
 from workflow.states import Action, State, TransitionError, allowed
 from workflow.submissions import accept, documents_of, return_to_mission
 
+from . import int_arg
 from .access import secretariat_required
 from .answering import answer_page
 
@@ -69,10 +70,10 @@ def board(call_id: int):
 @secretariat_required
 def queue():
     all_calls = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
-    call_id = request.args.get("call", type=int)
+    call_id = int_arg("call")
     state = request.args.get("state", State.SUBMITTED.value)
     late_only = request.args.get("late") == "1"
-    page = max(1, request.args.get("page", 1, type=int))
+    page = int_arg("page", 1, high=100_000)
     query = db.select(Submission).join(Submission.call)
     if call_id:
         query = query.where(Submission.call_id == call_id)
@@ -111,7 +112,7 @@ def _submission_page(sub: Submission, version: SubmissionVersion | None, return_
 @secretariat_required
 def submission(submission_id: int):
     sub = _submission(submission_id)
-    number = request.args.get("version", type=int)
+    number = int_arg("version")
     version = next((v for v in sub.versions if v.number == number), None) if number else sub.latest_version
     if number and version is None:
         abort(404)

@@ -48,16 +48,16 @@ def submit(submission: Submission, actor, *, provenance: str = "portal", note: s
         raise IncompleteError(found)
     if provenance not in PROVENANCES:
         raise TransitionError(_("Say how the answer was received."))
-    event = transition(submission, Action.SUBMIT, actor,
-                       detail={"provenance": provenance, **({"note": note} if note else {})})
+    number = len(submission.versions) + 1
+    transition(submission, Action.SUBMIT, actor,
+               detail={"provenance": provenance, "version": number, **({"note": note} if note else {})})
     version = SubmissionVersion(
-        submission=submission, number=len(submission.versions) + 1,
+        submission=submission, number=number,
         content=copy.deepcopy(submission.content), submitted_at=submission.submitted_at,
         submitted_by_id=actor.id if actor else None, late=submission.is_past_deadline(submission.submitted_at),
         provenance=provenance, provenance_note=note,
     )
     db.session.add(version)
-    event.detail = {**event.detail, "version": version.number}
     return version
 
 
