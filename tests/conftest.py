@@ -25,7 +25,9 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def pytest_generate_tests(metafunc):
     if "database" in metafunc.fixturenames:
-        metafunc.parametrize("database", DATABASES, indirect=True, scope="function")
+        # The browser tests exercise the pages, not the database: SQLite is enough for them.
+        databases = DATABASES[:1] if metafunc.definition.get_closest_marker("browser") else DATABASES
+        metafunc.parametrize("database", databases, indirect=True, scope="function")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from babel.dates import format_datetime as babel_format_datetime
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
@@ -52,13 +53,17 @@ def select_timezone() -> str:
     return "UTC"
 
 
-def moment(value: datetime | None, zone: str | None = None, format: str = "medium") -> str:
-    """A naive UTC moment in a zone (the reader's by default), in the page's language."""
+def moment(value: datetime | None, zone: str | None = None, format: str = "long") -> str:
+    """A naive UTC moment in a zone (the reader's by default), in the page's language:
+    "29 de octubre de 2030, 23:59 (America/New_York)"; format="short" for tables."""
     if value is None:
         return ""
     zone = zone or select_timezone()
-    return babel_format_datetime(value.replace(tzinfo=UTC), format, tzinfo=ZoneInfo(zone),
-                                 locale=str(get_locale())) + f" ({zone})"
+    local = value.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    locale = str(get_locale())
+    if format == "short":
+        return babel_format_datetime(local, "short", locale=locale)
+    return f"{format_date(local, 'long', locale=locale)}, {format_time(local, 'short', locale=locale)} ({zone})"
 
 
 @bp.route("/language/<code>", methods=["POST"])

@@ -6,7 +6,12 @@ would reach the page unescaped. Ours escape what they render.
 from flask_babel import LazyString, gettext, ngettext
 from markupsafe import escape
 
-__all__ = ["gettext", "lazy_gettext", "ngettext"]
+__all__ = ["N_", "gettext", "lazy_gettext", "ngettext"]
+
+
+def N_(string: str) -> str:
+    """Mark a text for the catalogues without translating it here (it is translated when used)."""
+    return string
 
 
 class EscapedLazyString(LazyString):

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import clock, invitations, outbox
 from .db import db
+from .i18n import N_
 from .models import Call, Mission, Submission, User, receipt_number
 from .states import Action, transitioned
 
@@ -27,34 +28,34 @@ PLACEHOLDERS = ("recipient_name", "mission_name", "state_name", "call_title", "c
 # Default wording (English msgids; the catalogues carry the translations).
 DEFAULTS = {
     "invitation": (
-        "{{ call_reference }}: {{ call_title }}",
-        "Dear {{ recipient_name }},\n\nThe secretariat invites the {{ mission_name }} to answer "
-        "the call \"{{ call_title }}\" ({{ call_reference }}) by {{ deadline }}.\n\nSign in and "
-        "answer here:\n{{ link }}\n\nQuestions: {{ contact }}",
+        N_("{{ call_reference }}: {{ call_title }}"),
+        N_("Dear {{ recipient_name }},\n\nThe secretariat invites the {{ mission_name }} to answer "
+           "the call \"{{ call_title }}\" ({{ call_reference }}) by {{ deadline }}.\n\nSign in and "
+           "answer here:\n{{ link }}\n\nQuestions: {{ contact }}"),
     ),
     "reminder": (
-        "Reminder: {{ call_reference }}, answer due {{ deadline }}",
-        "Dear {{ recipient_name }},\n\nThe secretariat has not yet received the answer of "
-        "{{ state_name }} to \"{{ call_title }}\" ({{ call_reference }}). The deadline is "
-        "{{ deadline }} ({{ days_left }}).\n\nYou can answer, or finish your draft, here:\n"
-        "{{ link }}\n\nQuestions: {{ contact }}",
+        N_("Reminder: {{ call_reference }}, answer due {{ deadline }}"),
+        N_("Dear {{ recipient_name }},\n\nThe secretariat has not yet received the answer of "
+           "{{ state_name }} to \"{{ call_title }}\" ({{ call_reference }}). The deadline is "
+           "{{ deadline }} ({{ days_left }}).\n\nYou can answer, or finish your draft, here:\n"
+           "{{ link }}\n\nQuestions: {{ contact }}"),
     ),
     "receipt": (
-        "Received: {{ call_reference }} ({{ receipt_number }})",
-        "Dear {{ recipient_name }},\n\nThe secretariat acknowledges receipt of the answer of "
-        "{{ state_name }} to \"{{ call_title }}\".\n\nReceipt number: {{ receipt_number }}\n\n"
-        "You can see what was sent here:\n{{ link }}",
+        N_("Received: {{ call_reference }} ({{ receipt_number }})"),
+        N_("Dear {{ recipient_name }},\n\nThe secretariat acknowledges receipt of the answer of "
+           "{{ state_name }} to \"{{ call_title }}\".\n\nReceipt number: {{ receipt_number }}\n\n"
+           "You can see what was sent here:\n{{ link }}"),
     ),
     "returned": (
-        "Please review your answer: {{ call_reference }}",
-        "Dear {{ recipient_name }},\n\nThe secretariat returned the answer of {{ state_name }} to "
-        "\"{{ call_title }}\" with this comment:\n\n{{ comment }}\n\nPlease change it and submit "
-        "again before {{ deadline }}:\n{{ link }}",
+        N_("Please review your answer: {{ call_reference }}"),
+        N_("Dear {{ recipient_name }},\n\nThe secretariat returned the answer of {{ state_name }} to "
+           "\"{{ call_title }}\" with this comment:\n\n{{ comment }}\n\nPlease change it and submit "
+           "again before {{ deadline }}:\n{{ link }}"),
     ),
     "accepted": (
-        "Accepted: {{ call_reference }}",
-        "Dear {{ recipient_name }},\n\nThe secretariat has accepted the answer of {{ state_name }} "
-        "to \"{{ call_title }}\" ({{ receipt_number }}). Thank you.\n\n{{ link }}",
+        N_("Accepted: {{ call_reference }}"),
+        N_("Dear {{ recipient_name }},\n\nThe secretariat has accepted the answer of {{ state_name }} "
+           "to \"{{ call_title }}\" ({{ receipt_number }}). Thank you.\n\n{{ link }}"),
     ),
 }
 _sandbox = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)

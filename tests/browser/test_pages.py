@@ -1,0 +1,147 @@
+"""The mission's and the secretariat's paths in a real browser, on a desktop and on a phone.
+Screenshots of the key pages are written to tests/artifacts/screenshots/ for review."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from workflow import notifications
+from workflow.db import db
+
+from .. import factories
+from ..conftest import drain
+
+pytestmark = pytest.mark.browser
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+UNLABELLED = """() => Array.from(document.querySelectorAll(
+    'input:not([type=hidden]):not([tabindex="-1"]), select, textarea'))
+  .filter(e => !e.labels.length && !e.getAttribute('aria-label')).map(e => e.name)"""
+
+
+def invitation_link(smtp, email):
+    text = smtp.to(email)[-1].get_body(("plain",)).get_content()
+    return re.search(r"http://\S+/sign-in/\S+", text).group(0)
+
+
+def sign_in_as_officer(page, base):
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill("officer@sec.example")
+    page.get_by_label("Password").fill("secret-pass")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_path):
+    w = factories.world()
+    call = w["call"]
+    notifications.invite(call, [w["ar"].mission])
+    db.session.commit()
+    drain()
+    call_id, ar_mission = call.id, w["ar"].mission
+    db.session.close()  # hold no transaction (and no SQLite lock) while the browser works
+    report = tmp_path / "informe-ciberdelito.pdf"
+    report.write_bytes(PDF)
+
+    mission = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    mission.goto(invitation_link(smtp, "focal@ar.example"))
+    shoot(mission, "01-sign-in-link")
+    mission.get_by_role("button", name="Continue to Missiva").click()
+    mission.get_by_role("button", name="Español").click()
+    assert mission.locator("html").get_attribute("lang") == "es"
+    assert mission.evaluate(UNLABELLED) == []  # every field has its label
+
+    mission.get_by_label("Nombre completo").first.fill("María José Núñez")
+    mission.get_by_label("Cargo o puesto").first.fill("Fiscal especializada")
+    mission.get_by_label("Institución").first.fill("Ministerio Público Fiscal")
+    mission.get_by_label("Correo electrónico").first.fill("mjnunez@mpf.example")
+    mission.locator("#experiences-legislation-present").check()
+    mission.locator("#experiences-legislation-description").fill("Ley 26.388 de delitos informáticos")
+    mission.get_by_label("4. International cooperation and assistance on cyber-crime").fill(
+        "Proponemos incluir la cooperación con el sector privado.")
+    mission.locator("#country_report-developments").set_input_files(str(report))
+    mission.get_by_role("button", name="Guardar borrador").click()
+    assert "Se guardó su borrador." in mission.content()
+    shoot(mission, "02-answer-draft-es")
+
+    # Come back later: everything is there.
+    mission.goto(f"{server}/portal/")
+    mission.get_by_role("link", name=re.compile("Reunión del Grupo de Expertos")).click()
+    assert mission.get_by_label("Nombre completo").first.input_value() == "María José Núñez"
+    assert "informe-ciberdelito.pdf" in mission.content()
+    mission.get_by_role("button", name="Enviar a la Secretaría").click()
+    assert mission.get_by_text("Acuse de recibo").first.is_visible()
+    assert "CIBER-V/doc.1/07 · AR · 1" in mission.content()
+    shoot(mission, "03-receipt-es")
+
+    officer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in_as_officer(officer, server)
+    officer.get_by_role("link", name="Review queue").click()
+    officer.get_by_role("link", name="Argentina").click()
+    shoot(officer, "04-review")
+    officer.get_by_label("What should the mission change?").fill("Indique el cargo del experto en inglés.")
+    officer.get_by_role("button", name="Return to the mission").click()
+    assert "Returned to the mission with your comment." in officer.content()
+
+    mission.goto(f"{server}/portal/calls/{call_id}")
+    assert "Indique el cargo del experto en inglés." in mission.content()
+    mission.get_by_label("Cargo o puesto").first.fill("Specialized prosecutor")
+    mission.get_by_role("button", name="Enviar a la Secretaría").click()
+    assert "CIBER-V/doc.1/07 · AR · 2" in mission.content()
+
+    officer.reload()
+    assert "Version 2" in officer.content() and "changed in this version" in officer.content()
+    officer.get_by_role("button", name="Accept").click()
+    assert "Accepted the answer of Argentina." in officer.content()
+    officer.goto(f"{server}/secretariat/calls/{call_id}")
+    shoot(officer, "05-status-board")
+    assert factories.submission_of(call, ar_mission).state == "accepted"
+
+
+def test_phone_keyboard_and_errors(app, server, browser, smtp, shoot):
+    w = factories.world()
+    w["br"].locale = "pt"
+    db.session.commit()
+    db.session.close()
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+                                device_scale_factor=2).new_page()
+    phone.goto(f"{server}/login")
+    shoot(phone, "06-phone-login")
+    phone.get_by_label("Email address").fill("focal@br.example")
+    phone.get_by_label("Password").fill("secret-pass")
+    phone.keyboard.press("Enter")  # keyboard only
+    phone.get_by_role("link", name=re.compile("Reunião do Grupo|Meeting of the Group")).click()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+
+    # Enter in a text field saves the draft (not "add another expert").
+    name = phone.get_by_label("Nome completo").first
+    name.fill("Ana Souza")
+    name.press("Enter")
+    assert "Seu rascunho foi salvo." in phone.content()
+
+    phone.get_by_label("E-mail").first.fill("ana-sem-arroba")
+    phone.get_by_role("button", name="Enviar à Secretaria").click()
+    field = phone.locator("#experts-experts-0-email")
+    assert field.get_attribute("aria-invalid") == "true"
+    error = phone.locator("#experts-experts-0-email-error")
+    assert error.get_attribute("role") == "alert" and "Isto não parece um endereço de e-mail." in error.inner_text()
+    assert field.get_attribute("aria-describedby") == "experts-experts-0-email-error"
+    assert field.input_value() == "ana-sem-arroba"  # nothing typed is lost
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(phone, "07-phone-errors-pt")
+
+    phone.get_by_label("E-mail").first.fill("ana@pf.example")
+    phone.get_by_label("Instituição").first.fill("Polícia Federal")
+    phone.get_by_role("button", name="Enviar à Secretaria").click()
+    assert "CIBER-V/doc.1/07 · BR · 1" in phone.content()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(phone, "08-phone-receipt-pt")
+
+
+def test_pages_work_without_javascript(app, server, browser):
+    factories.world()
+    db.session.close()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in_as_officer(page, server)
+    page.get_by_role("link", name="Review queue").click()
+    assert page.get_by_role("heading", name="Review queue").is_visible()

@@ -1,0 +1,97 @@
+"""Four languages: every string in the code and templates is in every catalogue, placeholders
+intact; pages, dates and mail come out in the reader's language."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir, extract_from_file
+from babel.messages.pofile import read_po
+
+from workflow.db import db
+
+from . import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None}
+METHODS = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
+PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\{\s*\w+\s*\}\}")
+
+
+def source_messages() -> set:
+    found = set()
+    for folder in ("workflow", "views", "forms", "tasks", "templates"):
+        for _, _, message, _, _ in extract_from_dir(ROOT / folder, METHODS, keywords=KEYWORDS):
+            found.add(message)
+    for module in ("app.py", "cli.py"):
+        for _, message, _, _ in extract_from_file("python", ROOT / module, keywords=KEYWORDS):
+            found.add(message)
+    return {m if isinstance(m, str) else tuple(m) for m in found if m}
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "pt"])
+def test_every_string_is_translated_with_its_placeholders(language):
+    catalog = read_po((ROOT / f"translations/{language}/LC_MESSAGES/messages.po").open("rb"))
+    missing, broken = [], []
+    for message in sorted(source_messages(), key=str):
+        entry = catalog.get(message)
+        strings = entry.string if entry else None
+        if not strings or (isinstance(strings, tuple) and not all(strings)):
+            missing.append(message)
+            continue
+        source = message if isinstance(message, str) else message[1]
+        target = strings if isinstance(strings, str) else strings[-1]
+        if sorted(PLACEHOLDER.findall(source)) != sorted(PLACEHOLDER.findall(target)):
+            broken.append((message, strings))
+    assert not missing, f"{len(missing)} strings not translated into {language}: {missing[:10]}"
+    assert not broken, f"placeholders changed in {language}: {broken[:5]}"
+
+
+def test_pages_follow_the_mission_language_and_the_switch(app, client):
+    w = factories.world()
+    w["ar"].locale = None  # Argentina's mission writes in Spanish
+    db.session.commit()
+    client.sign_in("focal@ar.example")
+    page = client.get("/portal/").get_data(as_text=True)
+    assert '<html lang="es">' in page and "Convocatorias dirigidas a Argentina" in page
+    assert "Plazo" in page and "de octubre de 2030" in page  # the date in Spanish
+    client.post("/language/fr", {"next": "/portal/"})
+    page = client.get(f"/portal/calls/{w['call'].id}").get_data(as_text=True)
+    assert '<html lang="fr">' in page and "Enregistrer le brouillon" in page
+    assert "Ve Réunion du Groupe d&#39;experts gouvernementaux" in page  # the call's own French title
+    assert "Rédaction ou adoption d&#39;une législation" in page  # and its section labels
+    db.session.refresh(w["ar"])
+    assert w["ar"].locale == "fr"  # remembered for next time
+
+
+def test_validation_messages_are_translated(app, client):
+    w = factories.world()
+    w["ar"].locale = "pt"
+    db.session.commit()
+    client.sign_in("focal@ar.example")
+    url = f"/portal/calls/{w['call'].id}"
+    client.get(url)
+    page = client.post(url, {"lock_version": "0", "action": "submit", "experts-experts-0-name": "Ana",
+                             "experts-experts-0-email": "errado"}).get_data(as_text=True)
+    assert "Isto não parece um endereço de e-mail." in page
+    assert "Indique a instituição do perito." in page
+    assert 'value="errado"' in page
+
+
+def test_mail_goes_out_in_the_recipients_language(app, smtp):
+    from workflow import notifications
+
+    from .conftest import drain
+
+    w = factories.world()
+    w["ar"].locale, w["br"].locale = "es", "pt"
+    db.session.commit()
+    notifications.invite(w["call"])
+    db.session.commit()
+    drain()
+    spanish = smtp.to("focal@ar.example")[0].get_body(("plain",)).get_content()
+    portuguese = smtp.to("focal@br.example")[0].get_body(("plain",)).get_content()
+    assert "La Secretaría invita a la Permanent Mission of Argentina" in spanish
+    assert "V Reunión del Grupo de Expertos Gubernamentales" in spanish and "de octubre de 2030" in spanish
+    assert "A Secretaria convida" in portuguese and "de outubro de 2030" in portuguese
