@@ -43,6 +43,8 @@ def default_config(instance: Path) -> dict:
         "BASE_URL": "http://127.0.0.1:5000",
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "UPLOAD_MAX_MB": 20,
+        "REPORT_FOLDER": str(instance / "reports"),
+        "REPORT_AFTER_DEADLINE_HOURS": 24,
         "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
         "INVITATION_MAX_AGE_DAYS": 14,
         "PASSWORD_HASH_METHOD": "scrypt",

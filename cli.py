@@ -146,6 +146,21 @@ def restore_call(path: Path):
     click.echo(f"restored {call.slug}: {len(call.submissions)} missions")
 
 
+@group.command("create-api-token")
+@click.argument("name")
+def create_api_token(name: str):
+    """Create a read-only API token (printed once; only its hash is kept)."""
+    import hashlib
+    import secrets
+
+    from workflow.models import ApiToken
+
+    secret = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(name=name, digest=hashlib.sha256(secret.encode()).hexdigest()))
+    db.session.commit()
+    click.echo(secret)
+
+
 @group.command("mail-sink")
 def mail_sink():
     """Catch outgoing mail on MAIL_SERVER:MAIL_PORT into MAIL_SINK_FOLDER (development only)."""

@@ -24,7 +24,7 @@ def celery_config(app) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "timezone": "UTC",
-        "include": ["tasks.mail", "tasks.periodic"],
+        "include": ["tasks.mail", "tasks.periodic", "tasks.reports"],
         "beat_schedule": {
             "sweep-deadlines": {"task": "missiva.sweep_deadlines",
                                 "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
@@ -51,10 +51,11 @@ def celery_init_app(app) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 
-    from workflow import outbox
+    from workflow import jobs
 
-    from . import mail
+    from . import mail, reports
 
-    outbox.install()
-    outbox.set_enqueuer(mail.enqueue)
+    jobs.install()
+    jobs.register("mail", mail.enqueue)
+    jobs.register("report", reports.enqueue)
     return celery_app

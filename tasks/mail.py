@@ -7,7 +7,7 @@ from celery import shared_task
 from flask import current_app
 from flask_mail import Message, sanitize_address
 
-from workflow import notifications, outbox
+from workflow import jobs, notifications, outbox
 from workflow.db import db
 
 
@@ -72,7 +72,7 @@ def deliver_mail(message_id: int) -> str:
     except TemporaryFailure as exc:
         delay = outbox.mark_retry(message, str(exc), base=current_app.config["OUTBOX_RETRY_SECONDS"])
         if delay is not None:
-            enqueue(message.id, delay)
+            jobs.hand_over("mail", message.id, delay)
         return "retry" if delay is not None else "failed"
     except PermanentFailure as exc:
         outbox.mark_failed(message, str(exc))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from workflow import clock, digests, notifications, outbox
+from workflow import clock, digests, jobs, notifications, outbox
 from workflow.db import db
 from workflow.models import OutboxMessage
 
@@ -15,7 +15,7 @@ from .test_states import filled
 
 def handed_over(monkeypatch):
     seen = []
-    monkeypatch.setattr(outbox, "_enqueue", lambda message_id, countdown=0: seen.append(message_id))
+    monkeypatch.setitem(jobs._handlers, "mail", lambda message_id, countdown=0: seen.append(message_id))
     return seen
 
 

@@ -9,7 +9,7 @@ import redis
 
 from workflow import invitations, outbox
 from workflow.db import db
-from workflow.submissions import save, submit
+from workflow.submissions import accept, save, submit
 
 from . import factories
 from .conftest import Client
@@ -18,7 +18,7 @@ MARKER = "SECRETO-AR-7F3"
 PDF = b"%PDF-1.4\n% " + MARKER.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PUBLIC = {"auth.login", "auth.request_link", "auth.sign_in_link", "auth.health", "auth.home", "static",
           "i18n.switch", "auth.logout"}
-SECRETARIAT_BLUEPRINTS = ("secretariat.", "calls.", "mail.")
+SECRETARIAT_BLUEPRINTS = ("secretariat.", "calls.", "mail.", "reports.")
 
 
 def walk_world(app):
@@ -37,10 +37,17 @@ def walk_world(app):
     save(sub, content, w["ar"], lock_version=0)
     submit(sub, w["ar"])
     message = outbox.queue(key="k", kind="reminder", recipient="focal@ar.example", subject=MARKER, text=MARKER)
+    from tasks.reports import compile_report
+    from workflow.models import Report
+
+    accept(sub, w["officer"])
+    compiled = Report(call=w["call"], basis="accepted")
+    db.session.add(compiled)
     db.session.commit()
+    compile_report.run(compiled.id)
     values = {"call_id": w["call"].id, "submission_id": sub.id, "document_id": doc.id,
               "message_id": message.id, "number": 1, "token": "not-a-token", "code": "es",
-              "filename": "missiva.css"}
+              "filename": "missiva.css", "report_id": compiled.id, "fmt": "docx", "name": "timeline"}
     return w, values
 
 

@@ -1,7 +1,7 @@
 """HTTP blueprints, kept thin: load, authorize, validate a form, call workflow/, render."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -45,12 +45,13 @@ def int_arg(name: str, default: int | None = None, low: int = 1, high: int = MAX
 
 
 def register(app) -> None:
-    from . import auth, calls, mail, mission, secretariat
+    from . import api, auth, calls, mail, mission, reports, secretariat
 
     app.url_map.converters["int"] = IdConverter
 
-    for module in (auth, mission, secretariat, calls, mail):
+    for module in (auth, mission, secretariat, calls, mail, reports, api):
         app.register_blueprint(module.bp)
+    app.extensions["csrf"].exempt(api.bp)  # read-only, token-authenticated, no cookies
     limiter.init_app(app)
 
     @app.after_request
@@ -73,6 +74,8 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         code = error.code or 500
+        if request.path.startswith("/api/"):
+            return {"error": str(ERROR_TEXT.get(code, error.description))}, code
         return render_template("errors.html", code=code, message=ERROR_TEXT.get(code, error.description)), code
 
     @app.errorhandler(Exception)

@@ -29,6 +29,9 @@ MAIL_KIND_LABELS = {
     "invitation": _l("Invitation"), "reminder": _l("Reminder"), "receipt": _l("Receipt"),
     "returned": _l("Returned"), "accepted": _l("Accepted"),
 }
+REPORT_STATE_LABELS = {"queued": _l("waiting"), "running": _l("compiling"), "done": _l("ready"),
+                       "failed": _l("failed")}
+REPORT_BASIS_LABELS = {"accepted": _l("accepted only"), "submitted": _l("accepted and submitted")}
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português"}
 
 
@@ -93,4 +96,6 @@ def init_app(app) -> None:
         provenance_label=lambda p: PROVENANCE_LABELS.get(p, p),
         outbox_filter_label=lambda f: OUTBOX_FILTER_LABELS.get(f, f),
         mail_kind_label=lambda k: MAIL_KIND_LABELS.get(k, k),
+        report_state_label=lambda k: REPORT_STATE_LABELS.get(k, k),
+        report_basis_label=lambda k: REPORT_BASIS_LABELS.get(k, k),
     )

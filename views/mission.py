@@ -1,11 +1,12 @@
 """The mission portal: a focal point's calls, answers, receipts and files — and nothing else."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from forms.auth import ConfirmForm
-from workflow import access
+from workflow import access, report_render
 from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
@@ -80,6 +81,20 @@ def receipt(call_id: int, number: int):
         abort(404)
     return render_template("mission/receipt.html", submission=submission, call=submission.call,
                            version=version, documents=documents_of(submission, version.content))
+
+
+@bp.route("/calls/<int:call_id>/receipt/<int:number>.docx")
+@mission_required
+def receipt_document(call_id: int, number: int):
+    """The numbered acknowledgement of receipt as a document to file."""
+    submission = _own(call_id)
+    version = db.session.scalar(db.select(SubmissionVersion).filter_by(
+        submission_id=submission.id, number=number))
+    if version is None:
+        abort(404)
+    data = report_render.receipt_docx(submission, version, str(get_locale()))
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f"attachment; filename=receipt-{submission.mission.code}-{number}.docx"})
 
 
 @bp.route("/documents/<int:document_id>")

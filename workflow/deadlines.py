@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from . import audit, clock, notifications, outbox
+from . import audit, clock, jobs, notifications, outbox
 from .db import db
-from .models import Call, Mission, OutboxMessage, Submission
+from .models import Call, Mission, OutboxMessage, Report, Submission
 from .states import State
 
 UNANSWERED = (State.NOT_STARTED.value, State.DRAFT.value, State.RETURNED.value)
@@ -34,6 +36,7 @@ class SweepResult:
     reminders: int = 0
     marked_late: int = 0
     closed: list[str] = field(default_factory=list)
+    reports: list[int] = field(default_factory=list)
 
 
 def slots(call: Call, deadline: datetime) -> list[Slot]:
@@ -93,7 +96,28 @@ def sweep(at: datetime | None = None) -> SweepResult:
             call.status = "closed"
             audit.record("call_closed", None, call=call, at=at, detail={"reason": "deadline"})
             result.closed.append(call.slug)
+    result.reports = schedule_reports(at)
     return result
+
+
+def schedule_reports(at: datetime) -> list[int]:
+    """Once a call's deadline is some hours past, compile its report once, automatically (it is
+    mailed to the heads of the secretariat when ready)."""
+    hours = current_app.config["REPORT_AFTER_DEADLINE_HOURS"]
+    if hours is None or hours < 0:
+        return []
+    done = select(Report.call_id).where(Report.automatic.is_(True))
+    due = db.session.scalars(db.select(Call).where(Call.deadline <= at - timedelta(hours=hours),
+                                                   Call.status != "draft", Call.id.not_in(done))).all()
+    queued = []
+    for call in due:
+        row = Report(call=call, basis="submitted", automatic=True)
+        db.session.add(row)
+        db.session.flush()
+        audit.record("report_scheduled", None, call=call, at=at, detail={"report": row.id})
+        jobs.after_commit("report", row.id)
+        queued.append(row.id)
+    return queued
 
 
 def reminder_status(call: Call, at: datetime | None = None) -> dict[int, dict]:

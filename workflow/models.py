@@ -271,3 +271,40 @@ class OutboxMessage(db.Model):
 
     mission: Mapped[Mission | None] = relationship()
     call: Mapped[Call | None] = relationship()
+
+
+class Report(db.Model):
+    """One compilation of a call's consolidated report: its data (built once) and the files
+    rendered from it. Records when it was compiled and from which answers."""
+
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state_known"),
+        CheckConstraint("basis IN ('accepted', 'submitted')", name="basis_known"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)
+    basis: Mapped[str] = mapped_column(String(10), default="accepted")  # or also submitted
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    progress: Mapped[int] = mapped_column(default=0)
+    automatic: Mapped[bool] = mapped_column(default=False)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=clock.now)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    files: Mapped[dict] = mapped_column(JSON, default=dict)  # format -> stored file name
+
+    call: Mapped[Call] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+
+
+class ApiToken(db.Model):
+    """A read-only token for secretariat integrations; only its SHA-256 is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked: Mapped[bool] = mapped_column(default=False)

@@ -224,6 +224,24 @@ def sign_in_link(person: User) -> bool:
                         html=html_from_text(text, subject, language), language=language) is not None
 
 
+def report_ready(report) -> int:
+    """Tell the heads of the secretariat that a report compiled on schedule is ready."""
+    heads = db.session.scalars(db.select(User).where(User.role == "admin", User.active.is_(True))).all()
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/secretariat/reports/{report.id}"
+    queued = 0
+    for person in heads:
+        language = person.locale or "en"
+        with force_locale(language):
+            subject = gettext("Consolidated report ready: %(reference)s", reference=report.call.reference)
+            text = gettext("The consolidated report of %(title)s (%(reference)s) has been compiled.\n\n"
+                           "Read it and download it (DOCX, XLSX, CSV) here:\n%(link)s",
+                           title=report.call.title_in(language), reference=report.call.reference, link=link)
+        queued += outbox.queue(key=f"report:{report.id}:{person.email}", kind="report", recipient=person.email,
+                               subject=subject, text=text, html=html_from_text(text, subject, language),
+                               language=language, call=report.call) is not None
+    return queued
+
+
 @transitioned.connect
 def _on_transition(submission: Submission, action: Action, event, **_):
     """Receipts, return notices and acceptances follow the state change, in its transaction."""

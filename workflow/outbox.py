@@ -2,72 +2,27 @@
 
 - `queue()` adds a row unless its key exists (a reminder, receipt or digest is queued once,
   whatever runs twice) and remembers it for the current transaction.
-- Only after that transaction commits is delivery enqueued (a rolled-back request sends nothing);
-  if the broker is down the row simply waits, and `overdue()` finds it for the periodic requeue.
+- Only after that transaction commits is delivery enqueued (workflow/jobs.py; a rolled-back
+  request sends nothing); if the broker is down the row simply waits, and `overdue()` finds it for
+  the periodic requeue.
 - Delivery claims the row (pending -> sending) in its own transaction, so two workers never send
   one message. A row found still `sending` was interrupted mid-send: it is left for a human, who
   can see it in the app and resend it, rather than risk a duplicate.
 """
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from . import audit, clock
+from . import audit, clock, jobs
 from .db import db
 from .models import OutboxMessage
 
-log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(minutes=10)
-BROKER_PAUSE = 30.0  # seconds without hand-over attempts after one failed
-_enqueue: Callable[[int, float], None] | None = None
-_installed = False
-_broker_down_until = 0.0
-
-
-def set_enqueuer(enqueue: Callable[[int, float], None]) -> None:
-    """tasks/ registers how a message id is handed to a worker: enqueue(id, countdown_seconds)."""
-    global _enqueue
-    _enqueue = enqueue
-
-
-def _hand_over(message_id: int, countdown: float = 0) -> None:
-    """Give a message to the workers. If the broker is unreachable the row stays pending and the
-    periodic requeue delivers it later; for a while after such a failure we do not even try, so a
-    mission submitting during a broker outage does not wait on it."""
-    global _broker_down_until
-    if _enqueue is None or time.monotonic() < _broker_down_until:
-        return
-    try:
-        _enqueue(message_id, countdown)
-    except Exception:
-        _broker_down_until = time.monotonic() + BROKER_PAUSE
-        log.warning("could not enqueue mail %s; it stays pending", message_id, exc_info=True)
-
-
-def install() -> None:
-    """Enqueue new messages only once their transaction has committed."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
-
-    @event.listens_for(db.session, "after_commit")
-    def _after_commit(session):
-        for message_id in session.info.pop("outbox_new", []):
-            _hand_over(message_id)
-
-    @event.listens_for(db.session, "after_soft_rollback")
-    def _after_rollback(session, previous_transaction):
-        if previous_transaction.parent is None:  # the outer transaction: nothing will be sent
-            session.info.pop("outbox_new", None)
 
 
 def queue(*, key: str, kind: str, recipient: str, subject: str, text: str, html: str | None = None,
@@ -89,7 +44,7 @@ def queue(*, key: str, kind: str, recipient: str, subject: str, text: str, html:
             db.session.add(message)
     except IntegrityError:  # queued at the same moment by another process
         return None
-    db.session.info.setdefault("outbox_new", []).append(message.id)
+    jobs.after_commit("mail", message.id)
     return message
 
 
@@ -165,7 +120,7 @@ def stuck(at: datetime | None = None) -> list[OutboxMessage]:
 
 def requeue(ids: list[int]) -> int:
     for message_id in ids:
-        _hand_over(message_id)
+        jobs.hand_over("mail", message_id)
     return len(ids)
 
 
@@ -174,4 +129,4 @@ def resend(message: OutboxMessage, actor) -> None:
     audit.record("mail_resent", actor, call=message.call, detail={
         "message": message.id, "key": message.key, "was": message.state, "to": message.recipient})
     message.state, message.next_attempt_at, message.last_error = "pending", clock.now(), None
-    db.session.info.setdefault("outbox_new", []).append(message.id)
+    jobs.after_commit("mail", message.id)

@@ -104,6 +104,7 @@ def stack(tmp_path, broker_url):
         "SWEEP_INTERVAL_SECONDS": 3600,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "REPORT_FOLDER": str(tmp_path / "reports"),
     }
     environ = {**os.environ, "MISSIVA_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONPATH": str(ROOT)}
     for key, value in settings.items():

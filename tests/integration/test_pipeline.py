@@ -106,3 +106,36 @@ def test_smtp_deferring_for_a_while_then_everything_is_delivered(stack):
     print(f"\n451 for 4 s: {smtp.deferred} deferrals, all 20 delivered after {time.time() - started:.1f} s, "
           f"max attempts {max(attempts)}, duplicates {sum(n - 1 for n in smtp.keys().values())}")
     assert smtp.deferred >= 20 and max(smtp.keys().values()) == 1
+
+
+def test_report_compiled_by_a_real_worker(stack):
+    import io
+    from pathlib import Path
+
+    import docx
+
+    from workflow import jobs
+    from workflow.models import Report
+
+    from ..test_report import known_answers
+
+    w = known_answers()
+    row = Report(call=w["call"], basis="submitted")
+    db.session.add(row)
+    db.session.flush()
+    jobs.after_commit("report", row.id)
+    db.session.commit()
+    stack["start_worker"]()
+    started = time.time()
+
+    def finished():
+        db.session.rollback()
+        return db.session.get(Report, row.id).state in ("done", "failed")
+
+    wait_for(finished, timeout=90, what="the report")
+    row = db.session.get(Report, row.id)
+    assert row.state == "done", row.error
+    path = Path(stack["app"].config["REPORT_FOLDER"]) / row.files["docx"]
+    print(f"\nreport compiled by the worker {time.time() - started:.1f} s after it was ready")
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(path.read_bytes())).paragraphs)
+    assert "Consolidated report" in text

@@ -1,0 +1,79 @@
+"""A read-only JSON API for secretariat integrations: calls, submissions and report data.
+Authenticate with `Authorization: Bearer <token>` (tokens from `flask missiva create-api-token`)."""
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from flask import Blueprint, abort, jsonify, request
+
+from workflow import clock
+from workflow.db import db
+from workflow.models import ApiToken, Call, Report, Submission
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        secret = header[7:].strip() if header.startswith("Bearer ") else ""
+        token = db.session.scalar(db.select(ApiToken).filter_by(
+            digest=hashlib.sha256(secret.encode()).hexdigest(), revoked=False)) if secret else None
+        if token is None:
+            response = jsonify(error="a valid API token is required (Authorization: Bearer <token>)")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        token.last_used_at = clock.now()
+        db.session.commit()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _call_json(call: Call) -> dict:
+    return {"id": call.id, "slug": call.slug, "reference": call.reference, "title": call.title,
+            "language": call.language, "status": call.status, "deadline": call.deadline.isoformat() + "Z",
+            "timezone": call.timezone, "meeting": call.meeting, "sections": call.sections,
+            "addressed": len(call.submissions)}
+
+
+@bp.route("/calls")
+@token_required
+def calls():
+    rows = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
+    return jsonify(calls=[_call_json(c) for c in rows])
+
+
+@bp.route("/calls/<int:call_id>")
+@token_required
+def call(call_id: int):
+    return jsonify(_call_json(db.session.get(Call, call_id) or abort(404)))
+
+
+@bp.route("/calls/<int:call_id>/submissions")
+@token_required
+def submissions(call_id: int):
+    db.session.get(Call, call_id) or abort(404)
+    rows = db.session.scalars(db.select(Submission).where(Submission.call_id == call_id)).all()
+    return jsonify(submissions=[{
+        "id": s.id, "member_state": s.mission.code, "state": s.state, "late": s.late,
+        "deadline": s.deadline.isoformat() + "Z",
+        "submitted_at": s.submitted_at.isoformat() + "Z" if s.submitted_at else None,
+        "versions": [{"number": v.number, "submitted_at": v.submitted_at.isoformat() + "Z", "late": v.late,
+                      "provenance": v.provenance, "receipt_number": v.receipt_number, "content": v.content}
+                     for v in s.versions],
+    } for s in sorted(rows, key=lambda s: s.mission.code)])
+
+
+@bp.route("/calls/<int:call_id>/report")
+@token_required
+def latest_report(call_id: int):
+    db.session.get(Call, call_id) or abort(404)
+    row = db.session.scalars(db.select(Report).filter_by(call_id=call_id, state="done")
+                             .order_by(Report.id.desc())).first()
+    if row is None:
+        abort(404)
+    return jsonify(report_id=row.id, compiled_at=row.finished_at.isoformat() + "Z", data=row.data)

@@ -1,0 +1,97 @@
+"""The consolidated report: compile (in the background), watch progress, read it in the page,
+download DOCX / XLSX / CSV; the participants list; charts."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from wtforms import SelectField
+
+from forms.base import Form
+from tasks.reports import folder
+from workflow import audit, jobs, report, report_charts, report_render
+from workflow.db import db
+from workflow.i18n import lazy_gettext as _l
+from workflow.models import Call, Report
+
+from .access import secretariat_required
+
+bp = Blueprint("reports", __name__, url_prefix="/secretariat")
+MIMETYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv.zip": "application/zip",
+}
+
+
+class CompileForm(Form):
+    basis = SelectField(_l("Answers to include"), choices=[
+        ("accepted", _l("Accepted answers only")),
+        ("submitted", _l("Accepted and submitted answers (not yet reviewed)"))], default="accepted")
+
+
+def _call(call_id: int) -> Call:
+    return db.session.get(Call, call_id) or abort(404)
+
+
+@bp.route("/calls/<int:call_id>/reports", methods=["GET", "POST"])
+@secretariat_required
+def call_reports(call_id: int):
+    call = _call(call_id)
+    form = CompileForm()
+    if form.validate_on_submit():
+        row = Report(call=call, basis=form.basis.data, requested_by_id=current_user.id)
+        db.session.add(row)
+        db.session.flush()
+        audit.record("report_requested", current_user._get_current_object(), call=call,
+                     detail={"report": row.id, "basis": row.basis})
+        jobs.after_commit("report", row.id)
+        db.session.commit()
+        return redirect(url_for("reports.show", report_id=row.id))
+    rows = db.session.scalars(db.select(Report).filter_by(call_id=call.id).order_by(Report.id.desc())).all()
+    return render_template("reports/list.html", call=call, rows=rows, form=form)
+
+
+@bp.route("/reports/<int:report_id>")
+@secretariat_required
+def show(report_id: int):
+    row = db.session.get(Report, report_id) or abort(404)
+    return render_template("reports/show.html", report=row, call=row.call, data=row.data)
+
+
+@bp.route("/reports/<int:report_id>/download/<fmt>")
+@secretariat_required
+def download(report_id: int, fmt: str):
+    row = db.session.get(Report, report_id) or abort(404)
+    name = (row.files or {}).get(fmt)
+    if name is None or not (folder() / name).exists():
+        abort(404)
+    return send_file(folder() / name, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
+
+
+@bp.route("/reports/<int:report_id>/charts/<name>.svg")
+@secretariat_required
+def chart(report_id: int, name: str):
+    row = db.session.get(Report, report_id) or abort(404)
+    if row.data is None:
+        abort(404)
+    if name == "timeline":
+        svg = report_charts.timeline(row.data, report_render.labels(row.data["call"]["language"]), "svg")
+    else:
+        section = next((s for s in row.data["sections"] if s["kind"] == "experience_areas" and s["key"] == name), None)
+        if section is None:
+            abort(404)
+        svg = report_charts.matrix(section, "svg")
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/calls/<int:call_id>/participants.<fmt>")
+@secretariat_required
+def participants(call_id: int, fmt: str):
+    """The list of participants (experts by member state) from the answers received so far."""
+    call = _call(call_id)
+    if fmt not in ("docx", "xlsx"):
+        abort(404)
+    data = report.build(call, "submitted")
+    render = report_render.participants_docx if fmt == "docx" else report_render.participants_xlsx
+    return Response(render(data), mimetype=MIMETYPES[fmt], headers={
+        "Content-Disposition": f"attachment; filename={call.slug}-participants.{fmt}"})

@@ -1,0 +1,134 @@
+"""The consolidated report's data: built once from a call's answers, then rendered to DOCX,
+XLSX, CSV and HTML (workflow/report_render.py). A pure function of the stored answers.
+
+Which answers: `basis="accepted"` takes each mission's accepted version; `basis="submitted"` also
+takes versions submitted and not yet reviewed (and the last submitted version of an answer being
+amended). Returned answers wait for their amendment. Text is in the call's language.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import selectinload
+
+from . import clock
+from .db import db
+from .models import Call, Document, Mission, Submission, localized
+from .sections import blank_expert
+from .states import State
+
+
+def included(submission: Submission, basis: str):
+    """The version of this submission the report uses, or None."""
+    version = submission.latest_version
+    if version is None:
+        return None
+    if submission.state == State.ACCEPTED.value:
+        return version
+    if basis == "submitted" and submission.state in (State.SUBMITTED.value, State.DRAFT.value):
+        return version
+    return None
+
+
+def _section_payload(section: dict, rows: list[tuple], language: str, documents: dict[int, Document]) -> dict:
+    """rows: (code, state name, content of this section)."""
+    kind, payload = section["kind"], {"key": section["key"], "kind": section["kind"],
+                                      "title": localized(section["title"], language)}
+    if kind == "nominations":
+        payload["funded_quota"] = section.get("funded_quota", 0)
+        payload["rows"] = [{"code": code, "state": name,
+                            "experts": [e for e in answer.get("experts", []) if not blank_expert(e)]}
+                           for code, name, answer in rows]
+    elif kind == "experience_areas":
+        payload["areas"] = [{"key": a["key"], "label": localized(a["label"], language)} for a in section["areas"]]
+        payload["rows"] = [{"code": code, "state": name, "areas": {
+            a["key"]: {"present": bool(answer.get("areas", {}).get(a["key"], {}).get("present")),
+                       "description": answer.get("areas", {}).get(a["key"], {}).get("description", "")}
+            for a in section["areas"]}} for code, name, answer in rows]
+    elif kind == "agenda_comments":
+        payload["general"] = [{"code": code, "state": name, "text": answer["general"]}
+                              for code, name, answer in rows if answer.get("general")]
+        payload["items"] = [{"number": item["number"], "title": localized(item["title"], language),
+                             "comments": [{"code": code, "state": name, "text": answer["comments"][str(item["number"])]}
+                                          for code, name, answer in rows
+                                          if answer.get("comments", {}).get(str(item["number"]))]}
+                            for item in section["items"]]
+    elif kind == "documents":
+        payload["slots"] = [{"key": s["key"], "label": localized(s["label"], language)} for s in section["documents"]]
+        payload["rows"] = []
+        for code, name, answer in rows:
+            files = []
+            for slot in section["documents"]:
+                document = documents.get(answer.get("files", {}).get(slot["key"]))
+                if document is not None:
+                    files.append({"slot": slot["key"], "label": localized(slot["label"], language),
+                                  "name": document.original_name, "size": document.size,
+                                  "content_type": document.content_type, "document_id": document.id})
+            payload["rows"].append({"code": code, "state": name, "files": files})
+    elif kind == "questions":
+        payload["questions"] = [{"key": q["key"], "label": localized(q["label"], language)} for q in section["questions"]]
+        payload["rows"] = [{"code": code, "state": name, "answers": answer.get("answers", {})}
+                           for code, name, answer in rows]
+    return payload
+
+
+def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
+          progress: Callable[[int], None] | None = None) -> dict:
+    at = at or clock.now()
+    language = call.language
+    submissions = db.session.scalars(
+        db.select(Submission).where(Submission.call_id == call.id)
+        .options(selectinload(Submission.versions), selectinload(Submission.mission).joinedload(Mission.member_state))
+    ).all()
+    submissions.sort(key=lambda s: s.mission.member_state.name(language))
+    documents = {d.id: d for d in db.session.scalars(
+        db.select(Document).join(Document.submission).where(Submission.call_id == call.id))}
+    chosen = [(s, included(s, basis)) for s in submissions]
+    used = [(s, v) for s, v in chosen if v is not None]
+    rows_by_section = {section["key"]: [(s.mission.code, s.mission.member_state.name(language),
+                                         v.content.get(section["key"], {})) for s, v in used]
+                       for section in call.sections}
+    sections = []
+    for index, section in enumerate(call.sections):
+        sections.append(_section_payload(section, rows_by_section[section["key"]], language, documents))
+        if progress:
+            progress(10 + int(80 * (index + 1) / max(1, len(call.sections))))
+    experts = [e for p in sections if p["kind"] == "nominations" for r in p["rows"] for e in r["experts"]]
+    firsts = sorted(v[0].submitted_at for v in (s.versions for s in submissions) if v)
+    days: Counter = Counter(moment.date().isoformat() for moment in firsts)
+    timeline, total = [], 0
+    for day in sorted(days):
+        total += days[day]
+        timeline.append({"date": day, "count": total})
+    return {
+        "call": {"id": call.id, "reference": call.reference, "title": call.title_in(language),
+                 "language": language, "meeting": call.meeting, "timezone": call.timezone,
+                 "deadline": call.deadline.isoformat(), "contact": call.contact},
+        "basis": basis,
+        "compiled_at": at.isoformat(),
+        "summary": {
+            "addressed": len(submissions),
+            "included": len(used),
+            "not_answered": sum(1 for s in submissions if not s.versions),
+            "late": sum(1 for _, v in used if v.late),
+            "amended": sum(1 for _, v in used if v.number > 1),
+            "experts": len(experts),
+            "funded": sum(1 for e in experts if e.get("funding") == "funded"),
+            "own_cost": sum(1 for e in experts if e.get("funding") != "funded"),
+            "documents": sum(len(r["files"]) for p in sections if p["kind"] == "documents" for r in p["rows"]),
+            "by_state": dict(Counter(s.state for s in submissions)),
+        },
+        "sources": [{"code": s.mission.code, "state": s.mission.member_state.name(language),
+                     "status": s.state, "version": v.number, "submitted_at": v.submitted_at.isoformat(),
+                     "late": v.late, "amended": v.number > 1, "provenance": v.provenance} for s, v in used],
+        "waiting": [{"code": s.mission.code, "state": s.mission.member_state.name(language), "status": s.state}
+                    for s, v in chosen if v is None and s.versions],
+        "not_answered": [{"code": s.mission.code, "state": s.mission.member_state.name(language)}
+                         for s in submissions if not s.versions],
+        "sections": sections,
+        "timeline": timeline,
+        "timeline_deadline": (call.deadline).date().isoformat(),
+        "timeline_start": (min(firsts) if firsts else call.deadline - timedelta(days=14)).date().isoformat(),
+    }

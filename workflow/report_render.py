@@ -1,0 +1,348 @@
+"""Rendering the report's data (workflow/report.py) as a secretariat document (DOCX), a workbook
+with one sheet per section (XLSX), and one CSV per section (in a ZIP). Text in the call's language."""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import datetime
+
+from docx import Document as DocxDocument
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from flask_babel import force_locale, gettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from . import report_charts
+from .i18n import N_
+
+LABELS = {
+    "report": N_("Consolidated report of the answers of the member states"),
+    "compiled": N_("Compiled on %(when)s from the %(basis)s answers."),
+    "accepted": N_("accepted"), "submitted": N_("accepted and submitted"),
+    "summary": N_("Summary"), "addressed": N_("Member states addressed"), "included": N_("Answers in this report"),
+    "not_answered": N_("Member states that did not answer"), "late": N_("Late answers"),
+    "amended": N_("Amended answers"), "experts": N_("Governmental experts"), "funded": N_("Funded"),
+    "own_cost": N_("At own cost"), "documents": N_("Documents received"), "state": N_("Member state"),
+    "name": N_("Full name"), "title": N_("Title or post"), "institution": N_("Institution"), "email": N_("Email"),
+    "phone": N_("Telephone"), "role": N_("Role"), "funding": N_("Funding"), "wishes": N_("Would like to present"),
+    "description": N_("Description"), "by_item": N_("Comments by agenda item"),
+    "by_state": N_("Comments by member state"), "general": N_("General comments"), "document": N_("Document"),
+    "file": N_("File"), "size_kb": N_("Size (KB)"), "none": N_("None."), "answers": N_("Answers"),
+    "deadline": N_("Deadline"), "timeline": N_("Answers received over time"), "sources": N_("Answers used"),
+    "version": N_("Version"), "received": N_("Received"), "yes": N_("Yes"), "no": N_("No"),
+    "waiting": N_("Answers not in this report (waiting for review or amendment)"), "status": N_("Status"),
+    "question": N_("Question"), "answer": N_("Answer"), "participants": N_("List of participants"),
+    "head_of_delegation": N_("Head of delegation"), "delegate": N_("Delegate"), "alternate": N_("Alternate"),
+    "adviser": N_("Adviser"), "matrix": N_("Member states and the experiences they would present"),
+    "areas_key": N_("Areas"), "receipt": N_("Acknowledgement of receipt"), "receipt_number": N_("Receipt number"),
+    "receipt_text": N_("The secretariat acknowledges receipt of the answer of %(state)s to the call below."),
+    "call": N_("Call"), "sent": N_("What was sent"),
+}
+
+
+def labels(language: str) -> dict:
+    with force_locale(language):
+        return {key: gettext(text) for key, text in LABELS.items() if "%(" not in text}
+
+
+def _t(key: str, language: str, **values) -> str:
+    with force_locale(language):
+        return gettext(LABELS[key], **values)
+
+
+def _when(iso: str) -> str:
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _shade(cell, colour: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _table(document, header: list[str], rows: list[list], widths: list[float] | None = None):
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(text)).bold = True
+        _shade(cell, "DCE6F1")
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = "" if value is None else str(value)
+    for row in table.rows:
+        for index, cell in enumerate(row.cells):
+            if widths:
+                cell.width = Cm(widths[index])
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+    return table
+
+
+def _expert_rows(section: dict, words: dict) -> list[list]:
+    rows = []
+    for row in section["rows"]:
+        for expert in row["experts"]:
+            funding = words["funded"] if expert.get("funding") == "funded" else words["own_cost"]
+            rows.append([row["state"], expert.get("name", ""), expert.get("title", ""), expert.get("institution", ""),
+                         expert.get("email", ""), expert.get("phone", ""),
+                         words.get(expert.get("role", ""), expert.get("role", "")), funding])
+    return rows
+
+
+def docx(data: dict) -> bytes:
+    language = data["call"]["language"]
+    words = labels(language)
+    document = DocxDocument()
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = "Calibri", Pt(11)
+    for section in document.sections:
+        section.left_margin = section.right_margin = Cm(2)
+
+    block = document.add_paragraph()
+    block.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    block.add_run(data["call"]["reference"]).bold = True
+    block.add_run(f"\n{datetime.fromisoformat(data['compiled_at']):%Y-%m-%d}\nOriginal: {language.upper()}")
+    meeting = data["call"].get("meeting") or {}
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading.add_run(data["call"]["title"].upper()).bold = True
+    if meeting.get("starts"):
+        heading.add_run(f"\n{meeting.get('starts')} – {meeting.get('ends', '')}, {meeting.get('venue', '')}")
+    document.add_heading(words["report"], level=1)
+    document.add_paragraph(_t("compiled", language, when=_when(data["compiled_at"]), basis=words[data["basis"]]))
+
+    summary = data["summary"]
+    document.add_heading(words["summary"], level=2)
+    _table(document, [words["summary"], ""], [
+        [words["addressed"], summary["addressed"]], [words["included"], summary["included"]],
+        [words["not_answered"], summary["not_answered"]], [words["late"], summary["late"]],
+        [words["amended"], summary["amended"]], [words["experts"], summary["experts"]],
+        [words["funded"], summary["funded"]], [words["own_cost"], summary["own_cost"]],
+        [words["documents"], summary["documents"]],
+    ], [10, 4])
+    document.add_heading(words["timeline"], level=3)
+    document.add_picture(io.BytesIO(report_charts.timeline(data, words)), width=Cm(15))
+
+    for section in data["sections"]:
+        document.add_heading(section["title"], level=2)
+        kind = section["kind"]
+        if kind == "nominations":
+            rows = _expert_rows(section, words)
+            if rows:
+                _table(document, [words[k] for k in ("state", "name", "title", "institution", "email", "phone",
+                                                    "role", "funding")], rows)
+            else:
+                document.add_paragraph(words["none"])
+        elif kind == "experience_areas":
+            for index, area in enumerate(section["areas"], start=1):
+                document.add_paragraph(f"{index}. {area['label']}")
+            table = _table(document, [words["state"]] + [str(i) for i in range(1, len(section["areas"]) + 1)],
+                           [[row["state"]] + ["✓" if row["areas"][a["key"]]["present"] else ""
+                                              for a in section["areas"]] for row in section["rows"]])
+            for row_cells, row in zip(table.rows[1:], section["rows"]):
+                for cell, area in zip(row_cells.cells[1:], section["areas"]):
+                    if row["areas"][area["key"]]["present"]:
+                        _shade(cell, "9DC3E6")
+            if section["rows"]:
+                document.add_picture(io.BytesIO(report_charts.matrix(section)), width=Cm(14))
+            described = [(row["state"], area["label"], row["areas"][area["key"]]["description"])
+                         for row in section["rows"] for area in section["areas"]
+                         if row["areas"][area["key"]]["present"] and row["areas"][area["key"]]["description"]]
+            if described:
+                _table(document, [words["state"], words["areas_key"], words["description"]],
+                       [list(d) for d in described], [4, 6, 7])
+        elif kind == "agenda_comments":
+            document.add_heading(words["by_item"], level=3)
+            if section["general"]:
+                document.add_paragraph(words["general"]).runs[0].bold = True
+                for comment in section["general"]:
+                    document.add_paragraph(f"{comment['state']}: {comment['text']}", style="List Bullet")
+            for item in section["items"]:
+                document.add_paragraph(f"{item['number']}. {item['title']}").runs[0].bold = True
+                for comment in item["comments"]:
+                    document.add_paragraph(f"{comment['state']}: {comment['text']}", style="List Bullet")
+                if not item["comments"]:
+                    document.add_paragraph(words["none"])
+            document.add_heading(words["by_state"], level=3)
+            by_state: dict[str, list[str]] = {}
+            for comment in section["general"]:
+                by_state.setdefault(comment["state"], []).append(f"{words['general']}: {comment['text']}")
+            for item in section["items"]:
+                for comment in item["comments"]:
+                    by_state.setdefault(comment["state"], []).append(f"{item['number']}. {comment['text']}")
+            for state in sorted(by_state):
+                document.add_paragraph(state).runs[0].bold = True
+                for line in by_state[state]:
+                    document.add_paragraph(line, style="List Bullet")
+        elif kind == "documents":
+            rows = [[row["state"], f["label"], f["name"], round(f["size"] / 1024, 1)]
+                    for row in section["rows"] for f in row["files"]]
+            if rows:
+                _table(document, [words["state"], words["document"], words["file"], words["size_kb"]], rows)
+            else:
+                document.add_paragraph(words["none"])
+        elif kind == "questions":
+            rows = [[row["state"], q["label"], row["answers"].get(q["key"], "")]
+                    for row in section["rows"] for q in section["questions"]]
+            _table(document, [words["state"], words["question"], words["answer"]], rows)
+
+    document.add_heading(words["not_answered"], level=2)
+    document.add_paragraph(", ".join(s["state"] for s in data["not_answered"]) or words["none"])
+    if data["waiting"]:
+        document.add_heading(words["waiting"], level=2)
+        document.add_paragraph(", ".join(s["state"] for s in data["waiting"]))
+    document.add_heading(words["sources"], level=2)
+    _table(document, [words["state"], words["version"], words["received"], words["late"], words["amended"]],
+           [[s["state"], s["version"], _when(s["submitted_at"]), words["yes"] if s["late"] else words["no"],
+             words["yes"] if s["amended"] else words["no"]] for s in data["sources"]])
+    return _save(document)
+
+
+def sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
+    """The report as (sheet name, header, rows): one per section, plus summary and sources."""
+    words = labels(data["call"]["language"])
+    s = data["summary"]
+    out = [(words["summary"], [words["summary"], ""], [
+        [words["addressed"], s["addressed"]], [words["included"], s["included"]],
+        [words["not_answered"], s["not_answered"]], [words["late"], s["late"]], [words["amended"], s["amended"]],
+        [words["experts"], s["experts"]], [words["funded"], s["funded"]], [words["own_cost"], s["own_cost"]],
+        [words["documents"], s["documents"]]])]
+    for section in data["sections"]:
+        kind, name = section["kind"], section["key"]
+        if kind == "nominations":
+            out.append((name, [words[k] for k in ("state", "name", "title", "institution", "email", "phone", "role",
+                                                  "funding")], _expert_rows(section, words)))
+        elif kind == "experience_areas":
+            header = [words["state"]] + [a["label"] for a in section["areas"]] + [
+                f"{a['label']} — {words['description']}" for a in section["areas"]]
+            out.append((name, header, [[row["state"]] + [
+                words["yes"] if row["areas"][a["key"]]["present"] else "" for a in section["areas"]] + [
+                row["areas"][a["key"]]["description"] for a in section["areas"]] for row in section["rows"]]))
+        elif kind == "agenda_comments":
+            rows = [[c["state"], words["general"], c["text"]] for c in section["general"]]
+            rows += [[c["state"], f"{item['number']}. {item['title']}", c["text"]]
+                     for item in section["items"] for c in item["comments"]]
+            out.append((name, [words["state"], words["by_item"], words["answer"]], rows))
+        elif kind == "documents":
+            out.append((name, [words["state"], words["document"], words["file"], words["size_kb"]],
+                        [[row["state"], f["label"], f["name"], round(f["size"] / 1024, 1)]
+                         for row in section["rows"] for f in row["files"]]))
+        elif kind == "questions":
+            out.append((name, [words["state"]] + [q["label"] for q in section["questions"]],
+                        [[row["state"]] + [row["answers"].get(q["key"], "") for q in section["questions"]]
+                         for row in section["rows"]]))
+    out.append((words["not_answered"][:31], [words["state"]], [[s["state"]] for s in data["not_answered"]]))
+    out.append((words["sources"], [words["state"], words["version"], words["received"], words["late"],
+                                   words["amended"]],
+                [[s["state"], s["version"], _when(s["submitted_at"]), words["yes"] if s["late"] else words["no"],
+                  words["yes"] if s["amended"] else words["no"]] for s in data["sources"]]))
+    return out
+
+
+def xlsx(data: dict) -> bytes:
+    """The workbook; `data["_sheets"]` replaces the report's sheets with others (participants)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
+    for title, header, rows in data.get("_sheets") or sheets(data):
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font, cell.fill = bold, fill
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "B2"
+        for index, _ in enumerate(header, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = 24
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_zip(data: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for title, header, rows in sheets(data):
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow(header)
+            writer.writerows(rows)
+            archive.writestr(f"{title}.csv", "\ufeff" + text.getvalue())  # BOM: Excel reads UTF-8
+    return buffer.getvalue()
+
+
+def _save(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def participants(data: dict) -> list[list]:
+    words = labels(data["call"]["language"])
+    return [row for section in data["sections"] if section["kind"] == "nominations"
+            for row in _expert_rows(section, words)]
+
+
+def participants_docx(data: dict) -> bytes:
+    words = labels(data["call"]["language"])
+    document = DocxDocument()
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.add_run(f"{data['call']['title']}\n{words['participants']}").bold = True
+    document.add_paragraph(data["call"]["reference"]).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    current = None
+    for row in participants(data):
+        if row[0] != current:
+            current = row[0]
+            document.add_heading(current, level=2)
+        line = document.add_paragraph(style="List Bullet")
+        line.add_run(row[1]).bold = True
+        line.add_run(" — " + ", ".join(str(v) for v in (row[2], row[3], row[6], row[7]) if v))
+    return _save(document)
+
+
+def participants_xlsx(data: dict) -> bytes:
+    words = labels(data["call"]["language"])
+    header = [words[k] for k in ("state", "name", "title", "institution", "email", "phone", "role", "funding")]
+    return xlsx({**data, "_sheets": [(words["participants"], header, participants(data))]})
+
+
+def receipt_docx(submission, version, language: str) -> bytes:
+    """The numbered acknowledgement of receipt, as a document the mission can file."""
+    words = labels(language)
+    call = submission.call
+    document = DocxDocument()
+    top = document.add_paragraph()
+    top.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    top.add_run(call.reference).bold = True
+    document.add_heading(words["receipt"], level=1)
+    document.add_paragraph(_t("receipt_text", language, state=submission.mission.member_state.name(language)))
+    _table(document, [words["receipt_number"], version.receipt_number], [
+        [words["call"], call.title_in(language)],
+        [words["state"], submission.mission.member_state.name(language)],
+        [words["received"], version.submitted_at.strftime("%Y-%m-%d %H:%M UTC")],
+        [words["version"], version.number],
+        [words["late"], words["yes"] if version.late else words["no"]],
+    ], [5, 11])
+    document.add_heading(words["sent"], level=2)
+    for section in call.sections:
+        if section["kind"] == "nominations":
+            experts = version.content.get(section["key"], {}).get("experts", [])
+            for expert in experts:
+                document.add_paragraph(", ".join(v for v in (expert.get("name"), expert.get("title"),
+                                                             expert.get("institution")) if v), style="List Bullet")
+    return _save(document)
