@@ -71,6 +71,7 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         lock = int(form.lock_version.data)
     except (TypeError, ValueError):
         lock = -1
+    action = request.form.get("action", "save")
     try:
         save(submission, compact(call.sections, content), actor, lock_version=lock,
              detail={"provenance": provenance} if on_behalf else None)
@@ -78,34 +79,40 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         db.session.rollback()
         form.lock_version.data = submission.lock_version
         flash(_("Someone else saved this answer after you opened it, so nothing was saved. Your "
-                 "text is still below: compare it with the saved answer, then save again to keep yours."),
+                "text is still below: compare it with the saved answer, then save again to keep yours."),
               "error")
         return _render(template, submission, form, 409, conflict=True, **context)
     except TransitionError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _render(template, submission, form, 409, **context)
-    db.session.commit()
-    form.lock_version.data = submission.lock_version
 
-    action = request.form.get("action", "save")
     if action == "submit":
+        # The draft is kept whatever happens; the submission is tried in a savepoint, so the
+        # draft and a successful submission are committed together.
+        version, refusal = None, None
         if formats_ok and uploads_ok:
             try:
-                version = submit(submission, actor, provenance=provenance, note=note)
-                db.session.commit()
-                return redirect(done_url(version))
+                with db.session.begin_nested():
+                    version = submit(submission, actor, provenance=provenance, note=note)
             except IncompleteError:
-                db.session.rollback()
+                pass
             except TransitionError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                return _render(template, submission, form, 409, **context)
+                refusal = str(exc)
+        db.session.commit()
+        form.lock_version.data = submission.lock_version
+        if version is not None:
+            return redirect(done_url(version))
+        if refusal:
+            flash(refusal, "error")
+            return _render(template, submission, form, 409, **context)
         attach(form, [p for s in call.sections for p in problems(s, content.get(s["key"], {}))])
         flash(_("Your draft was saved, but it cannot be submitted yet: please see the "
-                 "messages next to the answers below."), "error")
+                "messages next to the answers below."), "error")
         return _render(template, submission, form, 422, **context)
 
+    db.session.commit()
+    form.lock_version.data = submission.lock_version
     warnings = [p for s in call.sections for p in format_problems(s, content.get(s["key"], {}))]
     if not (formats_ok and uploads_ok) or warnings:
         attach(form, warnings)

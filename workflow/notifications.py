@@ -8,6 +8,7 @@ the text, so the two never disagree.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from babel.dates import format_datetime
 from flask import current_app, render_template
@@ -75,10 +76,14 @@ def wording(call: Call, kind: str, language: str) -> tuple[str, str]:
         return gettext(subject), gettext(body)
 
 
+@lru_cache(maxsize=256)
+def _compiled(text: str):
+    return _sandbox.from_string(text)
+
+
 def render_wording(subject: str, body: str, values: dict) -> tuple[str, str]:
     try:
-        return (_sandbox.from_string(subject).render(values).replace("\n", " ").strip(),
-                _sandbox.from_string(body).render(values))
+        return (_compiled(subject).render(values).replace("\n", " ").strip(), _compiled(body).render(values))
     except TemplateError as exc:
         raise TemplateProblem(str(exc)) from exc
 

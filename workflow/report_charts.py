@@ -16,7 +16,8 @@ INK, ACCENT, MUTED = "#1b1f24", "#0b5394", "#b3261e"
 
 def _output(figure: Figure, fmt: str) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else 72, bbox_inches="tight")
+    figure.tight_layout()  # cheaper than bbox_inches="tight", which draws the figure twice
+    figure.savefig(buffer, format=fmt, dpi=110 if fmt == "png" else 72)
     pyplot.close(figure)
     return buffer.getvalue()
 
@@ -42,20 +43,26 @@ def timeline(data: dict, labels: dict, fmt: str = "png") -> bytes:
 
 
 def matrix(section: dict, fmt: str = "png") -> bytes:
-    """States (rows) x areas (columns); a filled cell: the expert would like to present."""
+    """A filled cell: that state's expert would like to present on that area. States run down
+    the side for a short list, and along the bottom (in small type) for a long one."""
     rows, areas = section["rows"], section["areas"]
-    height = max(2.0, 0.22 * len(rows) + 1.5)
-    figure = pyplot.figure(figsize=(7, height))
-    axes = figure.add_subplot()
     values = [[1 if row["areas"][a["key"]]["present"] else 0 for a in areas] for row in rows] or [[0] * len(areas)]
-    axes.imshow(values, cmap="Blues", vmin=0, vmax=1.4, aspect="auto")
-    axes.set_xticks(range(len(areas)), [f"{i + 1}" for i in range(len(areas))])
-    axes.set_yticks(range(len(rows)), [row["state"] for row in rows], fontsize=7)
-    axes.xaxis.tick_top()
+    names, numbers = [row["state"] for row in rows], [str(i + 1) for i in range(len(areas))]
+    wide = len(rows) > 40
+    if wide:
+        values = [list(column) for column in zip(*values)]
+        figure = pyplot.figure(figsize=(10, 1 + 0.3 * len(areas)))
+    else:
+        figure = pyplot.figure(figsize=(7, max(2.0, 0.22 * len(rows) + 1.5)))
+    axes = figure.add_subplot()
+    axes.imshow(values, cmap="Blues", vmin=0, vmax=1.4, aspect="auto", interpolation="nearest")
+    if wide:
+        axes.set_yticks(range(len(areas)), numbers)
+        axes.set_xticks(range(len(rows)), names, fontsize=4, rotation=90)
+    else:
+        axes.set_xticks(range(len(areas)), numbers)
+        axes.set_yticks(range(len(rows)), names, fontsize=7)
+        axes.xaxis.tick_top()
     for spine in axes.spines.values():
         spine.set_visible(False)
-    axes.set_xticks([x - 0.5 for x in range(1, len(areas))], minor=True)
-    axes.set_yticks([y - 0.5 for y in range(1, len(rows))], minor=True)
-    axes.grid(which="minor", color="white", linewidth=1)
-    axes.tick_params(which="minor", length=0)
     return _output(figure, fmt)

@@ -68,25 +68,45 @@ def _shade(cell, colour: str) -> None:
 
 
 def _table(document, header: list[str], rows: list[list], widths: list[float] | None = None):
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
+    """A grid table; its text is 9 pt through the "Table Text" style (set up in _new_document)."""
+    # Made at its final size in one go: python-docx's add_row() costs a millisecond a row.
+    columns = len(header)
+    table = document.add_table(rows=len(rows) + 1, cols=columns)
+    table.style = document.missiva_table_style
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = ""
+    cells = table._cells  # the whole grid, resolved once (row.cells recomputes it each time)
+    for cell, text in zip(cells[:columns], header):
         cell.paragraphs[0].add_run(str(text)).bold = True
         _shade(cell, "DCE6F1")
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row):
-            cell.text = "" if value is None else str(value)
-    for row in table.rows:
-        for index, cell in enumerate(row.cells):
-            if widths:
-                cell.width = Cm(widths[index])
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(9)
+    for index, row in enumerate(rows, start=1):
+        for cell, value in zip(cells[index * columns:(index + 1) * columns], row):
+            if value not in (None, ""):
+                cell.paragraphs[0].add_run(str(value))
+    if widths:
+        for index, cell in enumerate(cells):
+            cell.width = Cm(widths[index % columns])
     return table
+
+
+def _new_document():
+    """A document with the styles the report uses resolved once (python-docx looks a style up by
+    scanning every style on each use, which costs seconds over a report's thousand paragraphs)."""
+    document = DocxDocument()
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = "Calibri", Pt(11)
+    grid = document.styles["Table Grid"]
+    grid.font.size = Pt(9)
+    document.missiva_table_style = grid
+    document.missiva_bullet_id = document.styles["List Bullet"].style_id
+    for section in document.sections:
+        section.left_margin = section.right_margin = Cm(2)
+    return document
+
+
+def _bullet(document, text: str):
+    paragraph = document.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().style = document.missiva_bullet_id
+    return paragraph
 
 
 def _expert_rows(section: dict, words: dict) -> list[list]:
@@ -103,11 +123,7 @@ def _expert_rows(section: dict, words: dict) -> list[list]:
 def docx(data: dict) -> bytes:
     language = data["call"]["language"]
     words = labels(language)
-    document = DocxDocument()
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = "Calibri", Pt(11)
-    for section in document.sections:
-        section.left_margin = section.right_margin = Cm(2)
+    document = _new_document()
 
     block = document.add_paragraph()
     block.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -150,10 +166,12 @@ def docx(data: dict) -> bytes:
             table = _table(document, [words["state"]] + [str(i) for i in range(1, len(section["areas"]) + 1)],
                            [[row["state"]] + ["✓" if row["areas"][a["key"]]["present"] else ""
                                               for a in section["areas"]] for row in section["rows"]])
-            for row_cells, row in zip(table.rows[1:], section["rows"]):
-                for cell, area in zip(row_cells.cells[1:], section["areas"]):
+            columns = len(section["areas"]) + 1
+            grid = table._cells
+            for index, row in enumerate(section["rows"], start=1):
+                for offset, area in enumerate(section["areas"], start=1):
                     if row["areas"][area["key"]]["present"]:
-                        _shade(cell, "9DC3E6")
+                        _shade(grid[index * columns + offset], "9DC3E6")
             if section["rows"]:
                 document.add_picture(io.BytesIO(report_charts.matrix(section)), width=Cm(14))
             described = [(row["state"], area["label"], row["areas"][area["key"]]["description"])
@@ -167,11 +185,11 @@ def docx(data: dict) -> bytes:
             if section["general"]:
                 document.add_paragraph(words["general"]).runs[0].bold = True
                 for comment in section["general"]:
-                    document.add_paragraph(f"{comment['state']}: {comment['text']}", style="List Bullet")
+                    _bullet(document, f"{comment['state']}: {comment['text']}")
             for item in section["items"]:
                 document.add_paragraph(f"{item['number']}. {item['title']}").runs[0].bold = True
                 for comment in item["comments"]:
-                    document.add_paragraph(f"{comment['state']}: {comment['text']}", style="List Bullet")
+                    _bullet(document, f"{comment['state']}: {comment['text']}")
                 if not item["comments"]:
                     document.add_paragraph(words["none"])
             document.add_heading(words["by_state"], level=3)
@@ -184,7 +202,7 @@ def docx(data: dict) -> bytes:
             for state in sorted(by_state):
                 document.add_paragraph(state).runs[0].bold = True
                 for line in by_state[state]:
-                    document.add_paragraph(line, style="List Bullet")
+                    _bullet(document, line)
         elif kind == "documents":
             rows = [[row["state"], f["label"], f["name"], round(f["size"] / 1024, 1)]
                     for row in section["rows"] for f in row["files"]]
@@ -255,6 +273,7 @@ def xlsx(data: dict) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
+    wrap = Alignment(wrap_text=True, vertical="top")  # one style object shared by every cell
     for title, header, rows in data.get("_sheets") or sheets(data):
         sheet = workbook.create_sheet(title[:31])
         sheet.append(header)
@@ -267,7 +286,7 @@ def xlsx(data: dict) -> bytes:
             sheet.column_dimensions[get_column_letter(index)].width = 24
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = wrap
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -299,7 +318,7 @@ def participants(data: dict) -> list[list]:
 
 def participants_docx(data: dict) -> bytes:
     words = labels(data["call"]["language"])
-    document = DocxDocument()
+    document = _new_document()
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.add_run(f"{data['call']['title']}\n{words['participants']}").bold = True
@@ -309,7 +328,7 @@ def participants_docx(data: dict) -> bytes:
         if row[0] != current:
             current = row[0]
             document.add_heading(current, level=2)
-        line = document.add_paragraph(style="List Bullet")
+        line = _bullet(document, "")
         line.add_run(row[1]).bold = True
         line.add_run(" — " + ", ".join(str(v) for v in (row[2], row[3], row[6], row[7]) if v))
     return _save(document)
@@ -325,7 +344,7 @@ def receipt_docx(submission, version, language: str) -> bytes:
     """The numbered acknowledgement of receipt, as a document the mission can file."""
     words = labels(language)
     call = submission.call
-    document = DocxDocument()
+    document = _new_document()
     top = document.add_paragraph()
     top.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     top.add_run(call.reference).bold = True
@@ -343,6 +362,6 @@ def receipt_docx(submission, version, language: str) -> bytes:
         if section["kind"] == "nominations":
             experts = version.content.get(section["key"], {}).get("experts", [])
             for expert in experts:
-                document.add_paragraph(", ".join(v for v in (expert.get("name"), expert.get("title"),
-                                                             expert.get("institution")) if v), style="List Bullet")
+                _bullet(document, ", ".join(v for v in (expert.get("name"), expert.get("title"),
+                                                        expert.get("institution")) if v))
     return _save(document)

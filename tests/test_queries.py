@@ -1,0 +1,74 @@
+"""The status board and the review queue cost the same number of SQL queries for 3 member states
+as for 30, and for 1 call as for 4."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from workflow.calls import address
+from workflow.db import db
+from workflow.submissions import save, submit
+
+from . import factories
+from .test_states import filled
+
+CODES = ["CL", "CO", "MX", "PE", "UY", "PY", "BO", "EC", "VE", "GT", "HN", "SV", "NI", "CR", "PA",
+         "DO", "CU", "HT", "JM", "TT", "BB", "BS", "BZ", "GY", "SR", "CA", "US", "AG", "DM", "GD", "KN"]
+
+
+@contextmanager
+def counting():
+    count = [0]
+
+    def bump(*args):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", bump)
+    try:
+        yield count
+    finally:
+        event.remove(db.engine, "before_cursor_execute", bump)
+
+
+def grow(call, codes):
+    for code in codes:
+        mission = factories.mission(code)
+        user = factories.user(f"focal@{code.lower()}.example", mission=mission)
+        address(call, [code])
+        db.session.flush()
+        sub = factories.submission_of(call, mission)
+        save(sub, filled(call), user, lock_version=0)
+        submit(sub, user)
+    db.session.commit()
+
+
+def pages(client, call_ids):
+    measured = {}
+    for name, url in [("board", f"/secretariat/calls/{call_ids[0]}"), ("queue", "/secretariat/queue?state=any"),
+                      ("calls", "/secretariat/")]:
+        with counting() as count:
+            assert client.get(url).status_code == 200
+        measured[name] = count[0]
+    return measured
+
+
+def test_query_count_does_not_grow_with_states_or_calls(app, client):
+    w = factories.world()
+    calls = [w["call"]]
+    grow(w["call"], CODES[:3])
+    client.sign_in("officer@sec.example")
+    small = pages(client, [c.id for c in calls])
+    grow(w["call"], CODES[3:30])
+    for i in range(3):
+        extra = factories.call_from_file(slug=f"extra-{i}", addressed=CODES[:30])
+        calls.append(extra)
+        grow(extra, [])
+        for sub in extra.submissions[:10]:
+            user = sub.mission.focal_points[0]
+            save(sub, filled(extra), user, lock_version=0)
+            submit(sub, user)
+    db.session.commit()
+    large = pages(client, [c.id for c in calls])
+    print(f"\nSQL queries per page, 3 states x 1 call: {small}; 30 states x 4 calls: {large}")
+    assert large == small
