@@ -23,15 +23,18 @@ class NameForm(FlaskForm):
     name = StringField(validators=[DataRequired()])
 
 
-def create_app():
+def create_app(create_tables: bool = False):
+    """The app for gunicorn; create_tables=True once before it starts (never in its workers,
+    which would race each other)."""
     import json
 
     app = Flask(__name__)
     app.config.update(SECRET_KEY="bench", SQLALCHEMY_DATABASE_URI=os.environ["MISSIVA_DATABASE_URL"],
                       SQLALCHEMY_ENGINE_OPTIONS=json.loads(os.environ.get("MISSIVA_SQLALCHEMY_ENGINE_OPTIONS", "{}")))
     db.init_app(app)
-    with app.app_context():
-        db.create_all()
+    if create_tables:
+        with app.app_context():
+            db.create_all()
 
     @app.route("/form", methods=["GET", "POST"])
     def form():

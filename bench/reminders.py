@@ -8,23 +8,13 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from bench.stack import Stack, build_world, database
-
-
-def _sink(port):
-    from tests.smtp import SMTPServer
-
-    server = SMTPServer()
-    server.port = port
-    from aiosmtpd.controller import Controller
-
-    server.controller = Controller(server.recorder, hostname="127.0.0.1", port=port)
-    return server
+from tests.smtp import SMTPServer
 
 
 def end_to_end(kind: str, states: int = 193, focal_points: int = 3) -> dict:
     with database(kind) as (db_settings, folder):
         stack = Stack(db_settings, folder)
-        sink = _sink(stack.smtp_port).__enter__()
+        sink = SMTPServer(stack.smtp_port).__enter__()  # counts what arrives
         try:
             app = stack.app()
             call_id = build_world(app, states, focal_points=focal_points)[0]

@@ -4,12 +4,14 @@ Flask-WTF + SQLAlchemy baseline under the same gunicorn and database."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from bench.stack import Stack, build_world, database, summary
+from bench.stack import ROOT, Stack, build_world, database, summary
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LOCK = re.compile(r'name="lock_version"[^>]*value="(\d+)"')
@@ -57,6 +59,8 @@ def run(kind: str, concurrency: int) -> dict:
             stack.start([".venv/bin/flask", "--app", "app", "missiva", "mail-sink"], ready="mail sink", log="sink")
             stack.worker()
             base = stack.gunicorn()
+            subprocess.run([sys.executable, "-c", "from bench.baseline_app import create_app; create_app(True)"],
+                           env=stack.env, cwd=ROOT, check=True)
             baseline = stack.gunicorn("bench.baseline_app:create_app()")
             from bench.stack import un_codes
 

@@ -105,10 +105,19 @@ class Stack:
 
     def gunicorn(self, target: str = "app:create_app()", workers: int = 4, threads: int = 2) -> str:
         port = free_port()
-        self.start([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                    "--threads", str(threads), "--backlog", "512", target],
-                   ready="Booting worker", log=f"gunicorn-{port}")
-        time.sleep(1.0)
+        process = self.start([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
+                              str(workers), "--threads", str(threads), "--backlog", "512", target],
+                             ready="Booting worker", log=f"gunicorn-{port}")
+        end = time.time() + 60
+        while True:  # until it answers
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.time() > end:
+                    raise RuntimeError(f"gunicorn for {target} did not start") from None
+                time.sleep(0.2)
+        time.sleep(1.0)  # every worker has booted its app
         return f"http://127.0.0.1:{port}"
 
     def worker(self, concurrency: int = 2, pool: str = "prefork") -> subprocess.Popen:

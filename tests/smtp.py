@@ -54,8 +54,8 @@ class Recorder:
 
 
 class SMTPServer:
-    def __init__(self):
-        self.port = free_port()
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
         self.recorder = Recorder()
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
 

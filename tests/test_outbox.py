@@ -24,14 +24,15 @@ def test_same_key_is_queued_once_and_only_committed_mail_is_handed_over(app, mon
     factories.world()
     first = outbox.queue(key="k:1", kind="reminder", recipient="a@x.example", subject="s", text="t")
     assert outbox.queue(key="k:1", kind="reminder", recipient="a@x.example", subject="s", text="t") is None
-    assert seen == []  # not before the commit
+    second = outbox.queue(key="k:3", kind="reminder", recipient="c@x.example", subject="s", text="t")
+    assert seen == []  # not before the commit (each queue() releases a savepoint: that is no commit)
     db.session.commit()
-    assert seen == [first.id]
+    assert seen == [first.id, second.id]
     outbox.queue(key="k:2", kind="reminder", recipient="b@x.example", subject="s", text="t")
     db.session.rollback()
     db.session.commit()
-    assert seen == [first.id]  # a rolled-back request sends nothing
-    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 1
+    assert seen == [first.id, second.id]  # a rolled-back request sends nothing
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 2
 
 
 def test_temporary_failures_are_retried_until_delivered(app, smtp):

@@ -71,14 +71,19 @@ def start_amendment(call_id: int):
     return redirect(url_for("mission.answer", call_id=call_id))
 
 
-@bp.route("/calls/<int:call_id>/receipt/<int:number>")
-@mission_required
-def receipt(call_id: int, number: int):
+def _own_version(call_id: int, number: int) -> tuple[Submission, SubmissionVersion]:
     submission = _own(call_id)
     version = db.session.scalar(db.select(SubmissionVersion).filter_by(
         submission_id=submission.id, number=number))
     if version is None:
         abort(404)
+    return submission, version
+
+
+@bp.route("/calls/<int:call_id>/receipt/<int:number>")
+@mission_required
+def receipt(call_id: int, number: int):
+    submission, version = _own_version(call_id, number)
     return render_template("mission/receipt.html", submission=submission, call=submission.call,
                            version=version, documents=documents_of(submission, version.content))
 
@@ -87,11 +92,7 @@ def receipt(call_id: int, number: int):
 @mission_required
 def receipt_document(call_id: int, number: int):
     """The numbered acknowledgement of receipt as a document to file."""
-    submission = _own(call_id)
-    version = db.session.scalar(db.select(SubmissionVersion).filter_by(
-        submission_id=submission.id, number=number))
-    if version is None:
-        abort(404)
+    submission, version = _own_version(call_id, number)
     data = report_render.receipt_docx(submission, version, str(get_locale()))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition": f"attachment; filename=receipt-{submission.mission.code}-{number}.docx"})

@@ -49,12 +49,18 @@ def install() -> None:
         return
     _installed = True
 
+    # after_commit also fires when a SAVEPOINT is released, and does not say which transaction
+    # committed; after_transaction_end does. Only the end of a committed root transaction counts.
     @event.listens_for(db.session, "after_commit")
-    def _after_commit(session):
-        for kind, ident in session.info.pop("jobs", []):
-            hand_over(kind, ident)
+    def _committed(session):
+        session.info["jobs_committed"] = True
 
-    @event.listens_for(db.session, "after_soft_rollback")
-    def _after_rollback(session, previous_transaction):
-        if previous_transaction.parent is None:  # the outer transaction: nothing will happen
-            session.info.pop("jobs", None)
+    @event.listens_for(db.session, "after_transaction_end")
+    def _ended(session, transaction):
+        committed = session.info.pop("jobs_committed", False)
+        if transaction.parent is not None:
+            return  # a savepoint: its work waits for the outer transaction
+        waiting = session.info.pop("jobs", [])
+        if committed:  # a rolled-back transaction hands over nothing
+            for kind, ident in waiting:
+                hand_over(kind, ident)
