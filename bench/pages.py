@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 
 import requests
 from sqlalchemy import event
 
-from bench.stack import Stack, build_world, database, summary
+from bench.stack import Stack, build_world, database, full_answer, summary
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -16,12 +17,10 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 def _bulk_answers(app, call_ids, experts=10):
     """Every mission answers every call: written straight through the ORM, not page by page."""
     from workflow.db import db
-    from workflow.models import Submission, SubmissionVersion
-    from bench.stack import full_answer
-    from workflow.models import Call
+    from workflow.models import Call, Submission, SubmissionVersion
 
     with app.app_context():
-        now = __import__("datetime").datetime(2030, 10, 1)
+        now = datetime(2030, 10, 1)
         for call_id in call_ids:
             call = db.session.get(Call, call_id)
             for sub in db.session.scalars(db.select(Submission).filter_by(call_id=call_id)):
@@ -42,7 +41,7 @@ def count_queries(app, paths):
         for name, path in paths.items():
             seen = [0]
 
-            def bump(*args):
+            def bump(*args, seen=seen):
                 seen[0] += 1
 
             event.listen(db.engine, "before_cursor_execute", bump)

@@ -27,7 +27,7 @@ def machine() -> str:
 
 def main(quick: bool) -> str:
     kinds = ("sqlite", "postgresql")
-    lines = [f"# Benchmark results\n", f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
+    lines = ["# Benchmark results\n", f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
              "Produced by `.venv/bin/python -m bench.run_all`; every figure beside its baseline from the same run.\n"]
     raw = {}
 

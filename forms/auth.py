@@ -1,5 +1,5 @@
 from forms.base import Form as FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from workflow.i18n import lazy_gettext as _l
@@ -21,4 +21,3 @@ class LinkRequestForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A bare form: only its CSRF token matters (sign in from a link, sign out)."""
-    next = StringField()

@@ -78,7 +78,7 @@ def test_a_refused_address_falls_back_to_the_next_contact(app, smtp):
 
 
 def test_failed_and_interrupted_mail_is_shown_and_can_be_resent(app, smtp, make_client):
-    w = factories.world()
+    factories.world()
     message = outbox.queue(key="x:1", kind="reminder", recipient="focal@ar.example", subject="Hello",
                            text="Body")
     message.state, message.claimed_at = "sending", clock.now() - timedelta(hours=1)

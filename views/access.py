@@ -18,17 +18,6 @@ def secretariat_required(view):
     return wrapper
 
 
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if current_user.role != "admin":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
 def mission_required(view):
     @wraps(view)
     @login_required

@@ -4,7 +4,7 @@ checked, and every problem is shown next to its field with the posted text kept.
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -12,9 +12,10 @@ from forms.answer import attach, build, to_content
 from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
-from workflow.sections import compact, format_problems, problems
+from workflow.sections import compact, format_problems
 from workflow.states import TransitionError
-from workflow.submissions import ConflictError, IncompleteError, documents_of, save, submit
+from workflow.submissions import (ConflictError, IncompleteError, all_problems, documents_of, save,
+                                  submit)
 
 
 def _render(template: str, submission, form, status: int = 200, **context):
@@ -106,7 +107,7 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         if refusal:
             flash(refusal, "error")
             return _render(template, submission, form, 409, **context)
-        attach(form, [p for s in call.sections for p in problems(s, content.get(s["key"], {}))])
+        attach(form, all_problems(submission, content))
         flash(_("Your draft was saved, but it cannot be submitted yet: please see the "
                 "messages next to the answers below."), "error")
         return _render(template, submission, form, 422, **context)

@@ -26,8 +26,8 @@ def outbox_list():
     state = request.args.get("state", "all")
     state = state if state in FILTERS else "all"
     query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    stuck_ids = {m.id for m in outbox.stuck()}
     if state == "attention":
-        stuck_ids = [m.id for m in outbox.stuck()]
         query = query.where((OutboxMessage.state == "failed") | OutboxMessage.id.in_(stuck_ids))
     elif state != "all":
         query = query.where(OutboxMessage.state == state)
@@ -35,7 +35,7 @@ def outbox_list():
     counts = dict(db.session.execute(
         db.select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
     return render_template("mail/outbox.html", rows=rows, state=state, counts=counts, filters=FILTERS,
-                           stuck={m.id for m in outbox.stuck()}, form=AcceptForm())
+                           stuck=stuck_ids, form=AcceptForm())
 
 
 @bp.route("/outbox/<int:message_id>")
@@ -43,11 +43,12 @@ def outbox_list():
 def message(message_id: int):
     found = db.session.get(OutboxMessage, message_id) or abort(404)
     events = db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.action == "mail_resent").order_by(AuditEvent.id)
+        db.select(AuditEvent).where(AuditEvent.action == "mail_resent", AuditEvent.call_id == found.call_id)
+        .order_by(AuditEvent.id)
     ).all()
-    events = [e for e in events if e.detail.get("message") == found.id]
+    events = [e for e in events if e.detail.get("message") == found.id]  # the id sits in the JSON detail
     return render_template("mail/message.html", message=found, events=events, form=AcceptForm(),
-                           stuck=found.id in {m.id for m in outbox.stuck()})
+                           stuck=outbox.is_stuck(found))
 
 
 @bp.route("/outbox/<int:message_id>/resend", methods=["POST"])

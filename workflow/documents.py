@@ -14,6 +14,7 @@ from flask import current_app
 from .db import db
 from .i18n import lazy_gettext as _
 from .models import Document
+from .sections import DEFAULT_TYPES
 
 # extension -> (MIME type filetype reports for the content, MIME type we serve it with)
 KNOWN_TYPES = {
@@ -43,7 +44,7 @@ def store(data: bytes, original_name: str, *, submission, section_key: str, slot
         raise UploadError(_("The file is empty."))
     if len(data) > limit_mb * 1024 * 1024:
         raise UploadError(_("The file is larger than %(n)s MB.", n=limit_mb))
-    allowed = [t for t in slot.get("types", ("pdf", "docx", "doc", "odt")) if t in KNOWN_TYPES]
+    allowed = [t for t in slot.get("types", DEFAULT_TYPES) if t in KNOWN_TYPES]
     kind = filetype.guess(data)
     if kind is None or kind.extension not in allowed:
         raise UploadError(_("Upload one of these kinds of file: %(kinds)s.",

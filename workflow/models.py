@@ -1,7 +1,7 @@
 """Tables of the domain. Behaviour lives beside them (states.py, submissions.py, calls.py)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -169,9 +169,6 @@ class Submission(db.Model):
 
     def is_past_deadline(self, at: datetime | None = None) -> bool:
         return (at or clock.now()) > self.deadline
-
-    def time_left(self, at: datetime | None = None) -> timedelta:
-        return self.deadline - (at or clock.now())
 
 
 class SubmissionVersion(db.Model):

@@ -109,6 +109,12 @@ def overdue(at: datetime | None = None, grace: timedelta | None = None, limit: i
     ))
 
 
+def is_stuck(message: OutboxMessage, at: datetime | None = None) -> bool:
+    """Interrupted while sending (the same test as `stuck()`, for one message in hand)."""
+    return (message.state == "sending" and message.claimed_at is not None
+            and message.claimed_at < (at or clock.now()) - STUCK_AFTER)
+
+
 def stuck(at: datetime | None = None) -> list[OutboxMessage]:
     """Messages interrupted while sending: a human decides whether to resend them."""
     at = at or clock.now()

@@ -18,7 +18,7 @@ import redis as redis_client
 from app import create_app
 from workflow.db import db
 
-from ..smtp import SMTPServer, free_port
+from ..smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = os.environ.get("MISSIVA_TEST_REDIS", "redis://127.0.0.1:6379/7")
