@@ -11,7 +11,7 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from workflow import audit
+from workflow import accounts, audit
 from workflow.db import configure_sqlite, db
 from workflow.i18n import lazy_gettext as _l
 
@@ -43,9 +43,13 @@ def default_config(instance: Path) -> dict:
         "BASE_URL": "http://127.0.0.1:5000",
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "UPLOAD_MAX_MB": 20,
+        "UPLOAD_QUOTA_MB": 100,  # all documents of one answer, its versions included
+        "UPLOAD_ORPHAN_GRACE_SECONDS": 3600,  # an upload no answer refers to is removed after this
         "REPORT_FOLDER": str(instance / "reports"),
         "REPORT_AFTER_DEADLINE_HOURS": 24,
-        "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+        # A whole request: above any document's own limit, so a file that is too large is refused
+        # alone, next to its field, and the typed answer is still saved.
+        "MAX_CONTENT_LENGTH": 250 * 1024 * 1024,
         "INVITATION_MAX_AGE_DAYS": 14,
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAIL_SERVER": "127.0.0.1",
@@ -111,11 +115,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from workflow.models import User
-
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(session_token: str):
+        return accounts.load_session(session_token)
 
     audit.set_origin_provider(lambda: request.remote_addr if has_request_context() else None)
 

@@ -8,11 +8,12 @@ match) and dropped when stored.
 from __future__ import annotations
 
 from forms.base import Form as FlaskForm
+from forms.base import MaxLength, Offered, offered_value
 from forms.base import SubForm as Form
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, EmailField, FieldList, FormField, HiddenField, RadioField, SelectField,
                      StringField, TextAreaField)
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import Email, Optional
 
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import localized
@@ -34,17 +35,17 @@ LONG_TEXT = 5000
 
 def _expert_form(section: dict) -> type[Form]:
     class ExpertForm(Form):
-        name = StringField(_l("Full name"), validators=[Length(max=TEXT)])
-        title = StringField(_l("Title or post"), validators=[Length(max=TEXT)])
-        institution = StringField(_l("Institution"), validators=[Length(max=TEXT)])
+        name = StringField(_l("Full name"), validators=[MaxLength(TEXT)])
+        title = StringField(_l("Title or post"), validators=[MaxLength(TEXT)])
+        institution = StringField(_l("Institution"), validators=[MaxLength(TEXT)])
         email = EmailField(_l("Email"), validators=[
-            Optional(), Length(max=254), Email(_l("This does not look like an email address."))])
-        phone = StringField(_l("Telephone"), validators=[Length(max=60)])
+            Optional(), MaxLength(254), Email(_l("This does not look like an email address."))])
+        phone = StringField(_l("Telephone"), validators=[MaxLength(60)])
         role = SelectField(_l("Role in the delegation"), choices=list(ROLE_LABELS.items()),
-                           default="delegate", validate_choice=False)
+                           default="delegate", validate_choice=False, validators=[Offered()])
         if section.get("funded_quota", 0):
             funding = SelectField(_l("Funding"), choices=list(FUNDING_LABELS.items()),
-                                  default="own_cost", validate_choice=False)
+                                  default="own_cost", validate_choice=False, validators=[Offered()])
 
     return ExpertForm
 
@@ -61,14 +62,14 @@ def _section_form(section: dict, locale: str, rows: int) -> type[Form]:
                 present = BooleanField(_l("The expert would like to present on this"))
                 description = TextAreaField(
                     _l("Which issue?") if area.get("free_text") else _l("Short description (optional)"),
-                    validators=[Length(max=LONG_TEXT)])
+                    validators=[MaxLength(LONG_TEXT)])
             attrs[area["key"]] = FormField(AreaForm, label=localized(area["label"], locale))
     elif kind == "agenda_comments":
         attrs["general"] = TextAreaField(_l("General comments on the draft agenda"),
-                                         validators=[Length(max=LONG_TEXT)])
+                                         validators=[MaxLength(LONG_TEXT)])
         for item in section["items"]:
             label = f"{item['number']}. {localized(item['title'], locale)}"
-            attrs[f"item_{item['number']}"] = TextAreaField(label, validators=[Length(max=LONG_TEXT)])
+            attrs[f"item_{item['number']}"] = TextAreaField(label, validators=[MaxLength(LONG_TEXT)])
     elif kind == "documents":
         for slot in section["documents"]:
             attrs[slot["key"]] = FileField(localized(slot["label"], locale))
@@ -77,16 +78,16 @@ def _section_form(section: dict, locale: str, rows: int) -> type[Form]:
         for q in section["questions"]:
             label, qtype = localized(q["label"], locale), q.get("type", "text")
             if qtype == "textarea":
-                attrs[q["key"]] = TextAreaField(label, validators=[Length(max=LONG_TEXT)])
+                attrs[q["key"]] = TextAreaField(label, validators=[MaxLength(LONG_TEXT)])
             elif qtype == "yesno":
                 attrs[q["key"]] = RadioField(label, choices=[("yes", _l("Yes")), ("no", _l("No"))],
-                                             validate_choice=False)
+                                             validate_choice=False, validators=[Offered()])
             elif qtype == "choice":
                 attrs[q["key"]] = SelectField(label, choices=[("", "—")] + [
                     (str(c), localized(c, locale) if isinstance(c, dict) else str(c)) for c in q["choices"]],
-                    validate_choice=False)
+                    validate_choice=False, validators=[Offered()])
             else:
-                attrs[q["key"]] = StringField(label, validators=[Length(max=TEXT)])
+                attrs[q["key"]] = StringField(label, validators=[MaxLength(TEXT)])
     return type(f"Section_{section['key']}", (Form,), attrs)
 
 
@@ -125,11 +126,18 @@ def build(call, locale: str, content: dict, *, posted: bool = False, on_behalf: 
             (p, PROVENANCE_LABELS[p]) for p in PROVENANCES if p != "portal"], default="email")
         attrs["provenance_note"] = TextAreaField(
             _l("Note on how it was received (e.g. note verbale number, date)"),
-            validators=[Length(max=1000)])
+            validators=[MaxLength(1000)])
     form_class = type("AnswerForm", (FlaskForm,), attrs)
     if posted:
         return form_class()  # Flask-WTF binds request.form and request.files
     return form_class(formdata=None, data=_data(call, content))
+
+
+def _posted(field) -> str:
+    """A field's posted value as stored: a choice only if it is one offered, text stripped."""
+    if isinstance(field, SelectField | RadioField):
+        return offered_value(field) or (field.default or "")
+    return (field.data or "").strip()
 
 
 def to_content(form, call, previous: dict, *, compact: bool) -> dict:
@@ -138,7 +146,7 @@ def to_content(form, call, previous: dict, *, compact: bool) -> dict:
     for section in call.sections:
         key, kind, sub = section["key"], section["kind"], form[section["key"]]
         if kind == "nominations":
-            experts = [{f: (entry.form[f].data or "").strip() if f in entry.form else "own_cost"
+            experts = [{f: _posted(entry.form[f]) if f in entry.form else "own_cost"
                         for f in EXPERT_FIELDS} for entry in sub.experts]
             content[key] = {"experts": [e for e in experts if not (compact and blank_expert(e))]}
         elif kind == "experience_areas":
@@ -157,8 +165,7 @@ def to_content(form, call, previous: dict, *, compact: bool) -> dict:
                     files.pop(slot["key"], None)
             content[key] = {"files": files}
         elif kind == "questions":
-            content[key] = {"answers": {q["key"]: (sub[q["key"]].data or "").strip()
-                                        for q in section["questions"]}}
+            content[key] = {"answers": {q["key"]: _posted(sub[q["key"]]) for q in section["questions"]}}
     return content
 
 

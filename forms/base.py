@@ -1,28 +1,25 @@
-"""Every form strips control characters from what people type (keeping line breaks and tabs):
-a stray NUL from a pasted document would otherwise be refused by PostgreSQL."""
+"""Every form passes what people type through the one text normaliser (workflow/text.py): NFC, no
+control or XML-forbidden characters, and no line breaks in one-line fields. A stray NUL from a
+pasted document would otherwise be refused by PostgreSQL, and a U+FFFF would break every document
+the answer later appears in."""
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
-from wtforms import FieldList, FormField
+from wtforms import FieldList, FormField, TextAreaField
 from wtforms import Form as PlainForm
 from wtforms.meta import DefaultMeta
+from wtforms.validators import Length, ValidationError
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(value):
-    if isinstance(value, str):
-        return CONTROL.sub("", value).replace("\r\n", "\n")
-    return value
+from workflow.i18n import lazy_gettext as _l
+from workflow.text import clean, clean_line
 
 
 class _CleanMeta:
     def bind_field(self, form, unbound_field, options):
         if issubclass(unbound_field.field_class, (FormField, FieldList)):
             return super().bind_field(form, unbound_field, options)
-        filters = (clean_text, *unbound_field.kwargs.get("filters", ()))
+        normalise = clean if issubclass(unbound_field.field_class, TextAreaField) else clean_line
+        filters = (normalise, *unbound_field.kwargs.get("filters", ()))
         return unbound_field.bind(form=form, filters=filters, **options)
 
 
@@ -38,3 +35,48 @@ class SubForm(PlainForm):
 
     class Meta(_CleanMeta, DefaultMeta):
         pass
+
+
+def offered_value(field):
+    """The choice posted in a select or radio field if it is one the field offers, else None."""
+    return field.data if field.data in {str(value) for value, *_ in field.choices} else None
+
+
+class Offered:
+    """A choice must be one of those offered (a crafted post cannot store "=1+1" as a language)."""
+
+    def __call__(self, form, field):
+        if field.data not in (None, "") and offered_value(field) is None:
+            raise ValidationError(_l("Choose one of the options offered."))
+
+
+def MaxLength(limit: int) -> Length:  # noqa: N802  (reads as a validator class)
+    """A length limit with a message that says how much to cut (the browser enforces it too:
+    the field carries `maxlength`)."""
+    return Length(max=limit, message=_l("Shorten this to %(max)d characters or fewer (it has "
+                                        "%(length)d)."))
+
+
+def _leaves(form):
+    for field in form:
+        if isinstance(field, FormField):
+            yield from _leaves(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from (_leaves(entry.form) if isinstance(entry, FormField) else [entry])
+        else:
+            yield field
+
+
+def out_of_bounds(form) -> list:
+    """Fields whose posted value no stored answer may hold: text over its length limit, or a
+    choice that was never offered. Only a crafted request gets here; it is refused, not stored."""
+    found = []
+    for field in _leaves(form):
+        limit = getattr(field.flags, "maxlength", None)
+        if limit and isinstance(field.data, str) and len(field.data) > limit:
+            found.append(field)
+        elif any(isinstance(v, Offered) for v in field.validators) and field.data not in (None, "") \
+                and offered_value(field) is None:
+            found.append(field)
+    return found

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from workflow import deadlines, digests, outbox
+from workflow import deadlines, digests, documents, invitations, outbox
 from workflow.db import db
 
 
@@ -33,3 +33,12 @@ def send_digests(period: str = "daily", at: str | None = None) -> int:
     queued = digests.send(period, _moment(at))
     db.session.commit()
     return queued
+
+
+@shared_task(name="missiva.housekeeping", ignore_result=True)
+def housekeeping(at: str | None = None) -> dict:
+    """Uploads no answer refers to, and records of sign-in links past their expiry."""
+    moment = _moment(at)
+    result = {"documents": documents.remove_orphans(moment), "links": invitations.forget_expired(moment)}
+    db.session.commit()
+    return result

@@ -71,9 +71,9 @@ def test_definition_errors_are_reported_clearly(app):
         parse(yaml.safe_dump(data))
     joined = " | ".join(caught.value.errors)
     assert "Mars/Olympus is not a known time zone" in joined
-    assert "1 <= max <= 50" in joined
+    assert "sections[0].max: a whole number from 1 to 50" in joined
     assert "every key must be different" in joined
-    assert "kind must be one of" in joined
+    assert "sections[4].kind: one of nominations" in joined
     with pytest.raises(CallDefinitionError, match="not valid YAML"):
         parse("slug: [unclosed")
 

@@ -4,11 +4,14 @@ checked, and every problem is shown next to its field with the posted text kept.
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import flash, redirect, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
 from forms.answer import attach, build, to_content
+from forms.base import out_of_bounds
 from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
@@ -37,6 +40,9 @@ def _store_uploads(form, submission, content: dict, actor) -> bool:
             if not upload or not getattr(upload, "filename", ""):
                 continue
             try:
+                upload.stream.seek(0, 2)  # the size, before reading a file that may be refused
+                document_store.check_size(upload.stream.tell(), submission=submission, slot=slot)
+                upload.stream.seek(0)
                 stored = document_store.store(upload.read(), upload.filename, submission=submission,
                                               section_key=section["key"], slot=slot, actor=actor)
             except document_store.UploadError as exc:
@@ -64,6 +70,13 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
 
     form = build(call, locale, submission.content, posted=True, on_behalf=on_behalf)
     formats_ok = form.validate()
+    if out_of_bounds(form):
+        # Never stored (only a crafted request exceeds the limits the browser enforces); what was
+        # sent stays in the form with the reason next to each field.
+        form.lock_version.data = submission.lock_version
+        flash(_("Nothing was saved: some answers are longer than allowed, or not among the choices "
+                "offered. Please see the messages next to them."), "error")
+        return _render(template, submission, form, 422, **context)
     content = to_content(form, call, submission.content, compact=False)
     uploads_ok = _store_uploads(form, submission, content, actor)
     provenance = form.provenance.data if on_behalf else "portal"
@@ -121,6 +134,7 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
               "warning")
         return _render(template, submission, form, 200, **context)
     flash(_("Your draft was saved."), "success")
-    if action.startswith("more:"):
-        return redirect(f"{self_url}?more={action[5:]}#section-{action[5:]}")
+    more = action[5:] if action.startswith("more:") else None
+    if more and call.section(more) is not None:  # a section key: [a-z0-9_]
+        return redirect(f"{self_url}?{urlencode({'more': more})}#section-{more}")
     return redirect(self_url)

@@ -5,18 +5,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from forms.auth import ConfirmForm, LinkRequestForm, SignInForm
-from workflow import audit, invitations, notifications
+from workflow import accounts, audit, invitations, notifications
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import User
 
+from .navigation import safe_target
 from .security import SIGN_IN_LIMIT, limiter
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.route("/")
@@ -40,12 +37,13 @@ def health():
 def login():
     form = SignInForm()
     if form.validate_on_submit():
-        user = db.session.scalar(db.select(User).filter_by(email=form.email.data.strip().lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            accounts.start_session(user)
             login_user(user)
             audit.record("signed_in", user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+            return redirect(safe_target(request.args.get("next")) or url_for("auth.home"))
         # The same answer whether or not the address exists.
         form.password.errors.append(_("This email address and password do not match."))
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
@@ -75,18 +73,25 @@ def sign_in_link(token: str):
     except invitations.InvalidLink as exc:
         return render_template("auth/link_invalid.html", message=str(exc)), 410
     if form.validate_on_submit():
-        invitations.redeem(token)
+        try:
+            invitations.redeem(token)
+        except invitations.InvalidLink as exc:  # used a moment ago in another tab
+            db.session.rollback()
+            return render_template("auth/link_invalid.html", message=str(exc)), 410
+        accounts.start_session(user)
         login_user(user)
         db.session.commit()
         flash(_("Welcome, %(name)s. You are signed in.", name=user.name), "success")
-        return redirect(_safe_next(request.args.get("next")) or url_for("auth.home"))
+        return redirect(safe_target(request.args.get("next")) or url_for("auth.home"))
     return render_template("auth/sign_in_link.html", form=form, user=user)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
-        audit.record("signed_out", current_user._get_current_object())
+        me = current_user._get_current_object()
+        accounts.end_session(me)
+        audit.record("signed_out", me)
         db.session.commit()
         logout_user()
     return redirect(url_for("auth.login"))

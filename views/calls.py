@@ -40,9 +40,9 @@ def _state_choices() -> list[tuple[str, str]]:
 
 
 def _definition(form: CallForm) -> dict:
-    title = {"en": form.title.data.strip()} | {
-        lang: getattr(form, f"title_{lang}").data.strip() for lang in ("es", "fr", "pt")
-        if getattr(form, f"title_{lang}").data.strip()}
+    title = {"en": (form.title.data or "").strip()} | {
+        lang: (getattr(form, f"title_{lang}").data or "").strip() for lang in ("es", "fr", "pt")
+        if (getattr(form, f"title_{lang}").data or "").strip()}
     try:
         sections = yaml.safe_load(form.sections.data)
     except yaml.YAMLError as exc:
@@ -51,9 +51,9 @@ def _definition(form: CallForm) -> dict:
     return {
         "slug": form.slug.data, "reference": form.reference.data, "title": title, "language": "en",
         "explanatory_note": {"en": form.explanatory_note.data or ""},
-        "meeting": {"name": form.meeting_name.data, "starts": form.meeting_starts.data,
-                    "ends": form.meeting_ends.data, "venue": form.meeting_venue.data},
-        "timezone": form.timezone.data.strip(),
+        "meeting": {"name": form.meeting_name.data or "", "starts": form.meeting_starts.data or "",
+                    "ends": form.meeting_ends.data or "", "venue": form.meeting_venue.data or ""},
+        "timezone": (form.timezone.data or "").strip(),
         "deadline": form.deadline.data.strftime("%Y-%m-%d %H:%M"),
         "policy": {"accept_late": form.accept_late.data, "allow_amendments": form.allow_amendments.data,
                    "close_at_deadline": form.close_at_deadline.data},

@@ -16,6 +16,8 @@ from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import localized
 
+from .navigation import safe_target
+
 bp = Blueprint("i18n", __name__)
 STATE_LABELS = {
     "not_started": _l("not started"), "draft": _l("draft"), "submitted": _l("submitted"),
@@ -76,10 +78,7 @@ def switch(code: str):
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    target = request.form.get("next") or url_for("auth.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("auth.home")
-    return redirect(target)
+    return redirect(safe_target(request.form.get("next")) or url_for("auth.home"))
 
 
 def init_app(app) -> None:

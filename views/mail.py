@@ -119,41 +119,31 @@ def wording(call_id: int):
     form.preview_for.choices = [(str(s.id), s.mission.member_state.name(language)) for s in submissions]
     preview = None
     if form.validate_on_submit():
+        me = current_user._get_current_object()
         try:
-            notifications.check_wording(form.subject.data, form.body.data)
-        except notifications.TemplateProblem as exc:
-            form.body.errors = [*form.body.errors, _("This text cannot be used: %(e)s", e=str(exc))]
-        else:
             if request.form.get("action") == "save":
-                templates = dict(call.mail_templates or {})
-                templates[kind] = {**templates.get(kind, {}),
-                                   language: {"subject": form.subject.data, "body": form.body.data}}
-                call.mail_templates = templates
-                audit.record("wording_changed", current_user._get_current_object(), call=call,
-                             detail={"kind": kind, "language": language})
+                notifications.save_wording(call, kind, language, form.subject.data, form.body.data, me)
                 db.session.commit()
                 flash(_("Saved. Messages of this kind in this language now use your wording."), "success")
                 return redirect(url_for("mail.wording", call_id=call.id, kind=kind, language=language))
             if request.form.get("action") == "reset":
-                templates = dict(call.mail_templates or {})
-                templates.get(kind, {}).pop(language, None)
-                call.mail_templates = {k: v for k, v in templates.items() if v}
-                audit.record("wording_reset", current_user._get_current_object(), call=call,
-                             detail={"kind": kind, "language": language})
+                notifications.reset_wording(call, kind, language, me)
                 db.session.commit()
                 flash(_("Back to the standard wording."), "success")
                 return redirect(url_for("mail.wording", call_id=call.id, kind=kind, language=language))
+            notifications.check_wording(form.subject.data, form.body.data)
+        except notifications.TemplateProblem as exc:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, _("This text cannot be used: %(e)s", e=str(exc))]
     sample = next((s for s in submissions if str(s.id) == form.preview_for.data), submissions[0] if submissions else None)
     if sample is not None and not form.errors:
-        person = sample.mission.focal_points[0] if sample.mission.focal_points else None
-        values = notifications.values_for(sample, person, language, link=notifications.portal_link(None, call),
-                                          receipt_number=f"{call.reference} · {sample.mission.code} · 1",
-                                          comment=_("(the officer's comment)"))
         try:
-            preview = notifications.render_wording(form.subject.data, form.body.data, values)
+            preview = notifications.render_wording(form.subject.data, form.body.data,
+                                                   notifications.sample_values(sample, language))
         except notifications.TemplateProblem as exc:
             form.body.errors = [*form.body.errors, _("This text cannot be used: %(e)s", e=str(exc))]
     status = 200 if not form.errors else 422
     return render_template("mail/wording.html", call=call, form=form, kind=kind, language=language,
                            kinds=notifications.KINDS, preview=preview,
+                           broken=notifications.broken_wording(call),
                            placeholders=notifications.PLACEHOLDERS), status

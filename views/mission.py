@@ -108,4 +108,4 @@ def document(document_id: int):
     if not path.exists():
         abort(404)
     return send_file(path, mimetype=found.content_type, as_attachment=True,
-                     download_name=found.original_name)
+                     download_name=document_store.safe_name(found.original_name))

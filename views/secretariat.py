@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from forms.review import AcceptForm, ExtensionForm, ReturnForm
-from workflow import audit, clock, deadlines
+from workflow import audit, clock, deadlines, notifications
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import AuditEvent, Call, MemberState, Mission, Submission, SubmissionVersion
@@ -63,7 +63,8 @@ def board(call_id: int):
     summary["late"] = sum(1 for s in rows if s.late)
     return render_template("secretariat/board.html", call=call, rows=rows, summary=summary,
                            versions=_version_counts(call_id), states=list(State),
-                           reminders=deadlines.reminder_status(call), form=AcceptForm())
+                           reminders=deadlines.reminder_status(call), form=AcceptForm(),
+                           broken=notifications.broken_wording(call))
 
 
 @bp.route("/queue")

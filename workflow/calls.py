@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from . import audit, clock
+from .checks import EARLIEST, LANGUAGES, LATEST, MAX_REMINDER_DAYS, Problems, in_window
 from .db import db
 from .models import Call, Mission, Submission
 from .sections import definition_errors, empty_answer
+from .text import clean_tree
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 DEFAULT_REMINDERS = {"days_before": [14, 7, 2], "days_after": [1], "escalate_from": 2}
@@ -36,50 +38,89 @@ def _parse_moment(value, zone: str) -> datetime:
     return clock.from_zone(value, zone)
 
 
+TOP_FIELDS = ("slug", "reference", "language", "title", "meeting", "explanatory_note", "contact",
+              "timezone", "deadline", "policy", "reminders", "addressed", "sections", "status")
+MEETING_FIELDS = ("name", "starts", "ends", "venue")
+CONTACT_FIELDS = ("name", "email", "phone", "fax", "address")
+POLICY_FIELDS = ("accept_late", "allow_amendments", "close_at_deadline")
+REMINDER_FIELDS = ("days_before", "days_after", "escalate_from")
+STATUSES = ("draft", "open", "closed")
+
+
 def check_definition(data: dict) -> list[str]:
-    """Every problem with a call definition, as sentences an officer can act on."""
+    """Every problem with a call definition, as sentences an officer can act on: each names its
+    field, unknown fields are refused (with the nearest known one), every value is type- and
+    range-checked. A definition with no problems can be stored, swept, shown and reported on."""
     if not isinstance(data, dict):
         return ["the file must hold a mapping of call fields"]
-    errors = []
-    for field in ("slug", "reference", "title", "deadline", "timezone", "sections"):
-        if not data.get(field):
-            errors.append(f"{field} is required")
-    if data.get("slug") and not SLUG.match(str(data["slug"])):
-        errors.append("slug: lowercase letters, digits and dashes, 2-80 characters")
+    found = Problems()
+    found.mapping("", data, TOP_FIELDS)
+    for name in ("slug", "reference", "title", "deadline", "timezone", "sections"):
+        if data.get(name) in (None, "", [], {}):
+            found.append(f"{name} is required")
+    if data.get("slug") and not (isinstance(data["slug"], str) and SLUG.match(data["slug"])):
+        found.append("slug: lowercase letters, digits and dashes, 2-80 characters")
+    found.text("reference", data.get("reference"), limit=120)
+    found.one_of("language", data.get("language"), LANGUAGES)
+    found.translated("title", data.get("title"), limit=300)
+    found.translated("explanatory_note", data.get("explanatory_note"), limit=20000)
+    meeting = found.mapping("meeting", data.get("meeting"), MEETING_FIELDS)
+    for name in ("name", "venue"):
+        found.text(f"meeting.{name}", meeting.get(name))
+    for name in ("starts", "ends"):
+        found.calendar_date(f"meeting.{name}", meeting.get(name))
+    contact = found.mapping("contact", data.get("contact"), CONTACT_FIELDS)
+    for name in CONTACT_FIELDS:
+        found.text(f"contact.{name}", contact.get(name))
     zone = data.get("timezone")
     try:
         ZoneInfo(str(zone or "UTC"))
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(f"timezone: {zone} is not a known time zone (e.g. America/New_York)")
+        found.append(f"timezone: {str(zone)[:64]} is not a known time zone (e.g. America/New_York)")
         zone = None
     if data.get("deadline") and zone:
         try:
-            _parse_moment(data["deadline"], zone)
-        except ValueError:
-            errors.append("deadline: write it as 2007-10-29 18:00 (in the call's time zone)")
+            if not in_window(_parse_moment(data["deadline"], zone)):
+                raise ValueError
+        except (ValueError, OverflowError, TypeError):
+            found.append(f"deadline: a date and time between {EARLIEST:%Y} and {LATEST:%Y}, "
+                         "written as 2007-10-29 18:00 (in the call's time zone)")
+    policy = found.mapping("policy", data.get("policy"), POLICY_FIELDS)
+    for name in POLICY_FIELDS:
+        found.flag(f"policy.{name}", policy.get(name))
+    reminders = found.mapping("reminders", data.get("reminders"), REMINDER_FIELDS)
+    slots = 0
+    for name in ("days_before", "days_after"):
+        days = reminders.get(name, [])
+        if not isinstance(days, list) or not all(
+                isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_REMINDER_DAYS for d in days):
+            found.append(f"reminders.{name}: a list of whole days from 0 to {MAX_REMINDER_DAYS}, e.g. [14, 7, 2]")
+        else:
+            slots += len(set(days))
+    if reminders.get("escalate_from") is not None:
+        found.whole("reminders.escalate_from", reminders["escalate_from"], 1, max(1, slots))
+    addressed = data.get("addressed", "all")
+    if addressed != "all" and not (isinstance(addressed, list) and all(
+            isinstance(c, str) and re.fullmatch(r"[A-Za-z]{2}", c) for c in addressed)):
+        found.append("addressed: 'all' or a list of two-letter ISO state codes")
+    found.one_of("status", data.get("status"), STATUSES)
     sections = data.get("sections") or []
     if not isinstance(sections, list):
-        errors.append("sections must be a list")
+        found.append("sections: must be a list")
         sections = []
-    keys = [s.get("key") for s in sections if isinstance(s, dict)]
+    keys = [s.get("key") for s in sections if isinstance(s, dict) and isinstance(s.get("key"), str)]
     if len(keys) != len(set(keys)):
-        errors.append("sections: every key must be different")
-    for section in sections:
-        errors.extend(definition_errors(section) if isinstance(section, dict) else ["a section must be a mapping"])
-    addressed = data.get("addressed", "all")
-    if addressed != "all" and not (isinstance(addressed, list) and all(isinstance(c, str) for c in addressed)):
-        errors.append("addressed: 'all' or a list of ISO state codes")
-    reminders = data.get("reminders", DEFAULT_REMINDERS)
-    if not isinstance(reminders, dict) or not all(
-        isinstance(d, int) and d >= 0 for d in reminders.get("days_before", []) + reminders.get("days_after", [])
-    ):
-        errors.append("reminders: days_before and days_after are lists of whole days")
-    return errors
+        found.append("sections: every key must be different")
+    for index, section in enumerate(sections):
+        where = f"sections[{index}]"
+        found.extend(definition_errors(section, where) if isinstance(section, dict)
+                     else [f"{where}: must be a mapping"])
+    return found
 
 
 def parse(text: str) -> dict:
     try:
-        data = yaml.safe_load(text)
+        data = clean_tree(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         raise CallDefinitionError([f"not valid YAML: {exc}"]) from exc
     errors = check_definition(data)

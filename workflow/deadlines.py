@@ -9,6 +9,7 @@ Only the latest slot that has come is sent: after an outage a mission gets one r
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import audit, clock, jobs, notifications, outbox
+from .checks import MAX_REMINDER_DAYS
 from .db import db
 from .models import Call, Mission, OutboxMessage, Report, Submission
 from .states import State
 
 UNANSWERED = (State.NOT_STARTED.value, State.DRAFT.value, State.RETURNED.value)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,29 @@ class SweepResult:
     marked_late: int = 0
     closed: list[str] = field(default_factory=list)
     reports: list[int] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # calls the sweep could not process
+
+
+def _days(schedule: dict, name: str) -> list[int]:
+    """A list of whole days from the schedule; entries out of 0-365 are not reminder days (a
+    definition stored before they were checked cannot break the sweep or the board)."""
+    days = schedule.get(name) if isinstance(schedule, dict) else None
+    if not isinstance(days, list):
+        return []
+    return [d for d in days if isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_REMINDER_DAYS]
 
 
 def slots(call: Call, deadline: datetime) -> list[Slot]:
     schedule = call.reminders or {}
-    moments = [(f"before-{d}", deadline - timedelta(days=d)) for d in sorted(set(schedule.get("days_before", [])), reverse=True)]
-    moments += [(f"after-{d}", deadline + timedelta(days=d)) for d in sorted(set(schedule.get("days_after", [])))]
-    return [Slot(i, name, at) for i, (name, at) in enumerate(moments, start=1)]
+    moments = [(f"before-{d}", -d) for d in sorted(set(_days(schedule, "days_before")), reverse=True)]
+    moments += [(f"after-{d}", d) for d in sorted(set(_days(schedule, "days_after")))]
+    found = []
+    for name, offset in moments:
+        try:
+            found.append((name, deadline + timedelta(days=offset)))
+        except OverflowError:  # a deadline at the edge of the calendar
+            continue
+    return [Slot(i, name, at) for i, (name, at) in enumerate(found, start=1)]
 
 
 def due_slot(call: Call, submission: Submission, at: datetime) -> Slot | None:
@@ -63,40 +82,68 @@ def reminder_key(call: Call, submission: Submission, slot: Slot) -> str:
 
 def sweep(at: datetime | None = None) -> SweepResult:
     """Queue due reminders, flag missions past their deadline as late, close calls whose policy
-    says so. The caller commits."""
+    says so, and schedule reports. Each call is swept on its own (in a savepoint): a call that
+    cannot be processed is left as it was, its problem recorded on it for the secretariat, and
+    every other call carries on. The caller commits."""
     at = at or clock.now()
     result = SweepResult()
-    calls = db.session.scalars(db.select(Call).where(Call.status == "open")).all()
-    for call in calls:
-        submissions = db.session.scalars(
-            db.select(Submission).where(Submission.call_id == call.id)
-            .options(selectinload(Submission.mission).selectinload(Mission.focal_points))
-        ).all()
-        sent = {key.rsplit(":", 1)[0] for key in outbox.existing_keys(f"reminder:{call.id}:")}
-        for submission in submissions:
-            if submission.state not in UNANSWERED:
-                continue
-            if submission.is_past_deadline(at) and not submission.late:
-                submission.late = True
-                audit.record("marked_late", None, submission=submission, at=at,
-                             detail={"deadline": submission.deadline.isoformat()})
-                result.marked_late += 1
-            if submission.is_past_deadline(at) and not call.accept_late:
-                continue  # a call that takes no late answers is not chased after its deadline
-            slot = due_slot(call, submission, at)
-            if slot is None:
-                continue
-            key = reminder_key(call, submission, slot)
-            if key in sent:
-                continue
-            escalate = slot.number >= int(call.reminders.get("escalate_from", 99) or 99)
-            result.reminders += notifications.queue_for(submission, "reminder", key, escalate=escalate, at=at)
-        last_deadline = max([call.deadline] + [s.deadline for s in submissions])
-        if call.close_at_deadline and at > last_deadline:
-            call.status = "closed"
-            audit.record("call_closed", None, call=call, at=at, detail={"reason": "deadline"})
-            result.closed.append(call.slug)
+    for call_id in db.session.scalars(db.select(Call.id).where(Call.status == "open").order_by(Call.id)).all():
+        call = db.session.get(Call, call_id)
+        _guarded(call, at, result, lambda call=call: _sweep_call(call, at))
     result.reports = schedule_reports(at)
+    return result
+
+
+def _guarded(call: Call, at: datetime, result: SweepResult, work) -> None:
+    """Run one call's part of the sweep; on any failure undo just that part and record why."""
+    call_id = call.id
+    try:
+        with db.session.begin_nested():
+            partial = work()
+    except Exception as exc:  # noqa: BLE001 — one call's bad data must not stop the others
+        log.exception("the deadline sweep could not process call %s", call_id)
+        call = db.session.get(Call, call_id)
+        call.sweep_problem, call.sweep_problem_at = f"{type(exc).__name__}: {exc}"[:2000], at
+        result.failed.append(call.slug)
+        return
+    if call.sweep_problem is not None:
+        call.sweep_problem = call.sweep_problem_at = None
+    result.reminders += partial.reminders
+    result.marked_late += partial.marked_late
+    result.closed += partial.closed
+
+
+def _sweep_call(call: Call, at: datetime) -> SweepResult:
+    result = SweepResult()
+    submissions = db.session.scalars(
+        db.select(Submission).where(Submission.call_id == call.id, Submission.withdrawn_at.is_(None))
+        .options(selectinload(Submission.mission).selectinload(Mission.focal_points))
+    ).all()
+    sent = {key.rsplit(":", 1)[0] for key in outbox.existing_keys(f"reminder:{call.id}:")}
+    escalate_from = call.reminders.get("escalate_from") or 99
+    for submission in submissions:
+        if submission.state not in UNANSWERED:
+            continue
+        if submission.is_past_deadline(at) and not submission.late:
+            submission.late = True
+            audit.record("marked_late", None, submission=submission, at=at,
+                         detail={"deadline": submission.deadline.isoformat()})
+            result.marked_late += 1
+        if submission.is_past_deadline(at) and not call.accept_late:
+            continue  # a call that takes no late answers is not chased after its deadline
+        slot = due_slot(call, submission, at)
+        if slot is None:
+            continue
+        key = reminder_key(call, submission, slot)
+        if key in sent:
+            continue
+        escalate = slot.number >= int(escalate_from)
+        result.reminders += notifications.queue_for(submission, "reminder", key, escalate=escalate, at=at)
+    last_deadline = max([call.deadline] + [s.deadline for s in submissions])
+    if call.close_at_deadline and at > last_deadline:
+        call.status = "closed"
+        audit.record("call_closed", None, call=call, at=at, detail={"reason": "deadline"})
+        result.closed.append(call.slug)
     return result
 
 

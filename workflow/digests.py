@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import render_template
 from flask_babel import force_locale, gettext
 
-from . import clock, outbox
+from . import clock, notifications, outbox
 from .db import db
 from .models import Call, OutboxMessage, Submission, SubmissionVersion, User
 from .deadlines import UNANSWERED
@@ -36,8 +36,11 @@ def data(since: datetime, at: datetime) -> dict:
     failed = db.session.scalars(
         db.select(OutboxMessage).where(OutboxMessage.state == "failed").order_by(OutboxMessage.created_at)
     ).all()
+    troubled = db.session.scalars(db.select(Call).where(Call.status != "draft").order_by(Call.deadline)).all()
+    problems = [{"call": call, "sweep": call.sweep_problem, "wording": notifications.broken_wording(call)}
+                for call in troubled if call.sweep_problem or notifications.broken_wording(call)]
     return {
-        "since": since, "at": at,
+        "since": since, "at": at, "problems": problems,
         "new": [v for v in versions if v.number == 1],
         "amended": [v for v in versions if v.number > 1],
         "calls": open_calls,

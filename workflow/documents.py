@@ -6,15 +6,24 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import filetype
 from flask import current_app
 
+from sqlalchemy import func
+
+from . import audit, clock
 from .db import db
 from .i18n import lazy_gettext as _
-from .models import Document
+from .models import Document, Submission
 from .sections import DEFAULT_TYPES
+from .submissions import documents_of
+from .text import clean_line
+
+MAX_MB = 100  # the most any document slot may allow
 
 # extension -> (MIME type filetype reports for the content, MIME type we serve it with)
 KNOWN_TYPES = {
@@ -37,19 +46,59 @@ def folder() -> Path:
     return path
 
 
+def limit_mb(slot: dict) -> int:
+    """A slot's size limit (a definition stored before limits were checked falls back)."""
+    value = slot.get("max_mb")
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_MB:
+        return value
+    return current_app.config["UPLOAD_MAX_MB"]
+
+
+def allowed_types(slot: dict) -> list[str]:
+    types = slot.get("types")
+    chosen = [t for t in types if t in KNOWN_TYPES] if isinstance(types, list) else []
+    return chosen or [t for t in DEFAULT_TYPES if t in KNOWN_TYPES]
+
+
+def stored_bytes(submission) -> int:
+    """What the documents of the working answer and of every frozen version take up."""
+    ids = set(documents_of(submission))
+    for version in submission.versions:
+        ids |= set(documents_of(submission, version.content))
+    if not ids:
+        return 0
+    return db.session.scalar(db.select(func.coalesce(func.sum(Document.size), 0))
+                             .where(Document.id.in_(ids))) or 0
+
+
+def check_size(size: int, *, submission, slot: dict) -> None:
+    """Refuse a file by its size alone, before it is read: the slot's limit and the answer's quota."""
+    if not size:
+        raise UploadError(_("The file is empty."))
+    limit = limit_mb(slot)
+    if size > limit * 1024 * 1024:
+        raise UploadError(_("The file is larger than %(n)s MB.", n=limit))
+    quota = current_app.config["UPLOAD_QUOTA_MB"]
+    if stored_bytes(submission) + size > quota * 1024 * 1024:
+        raise UploadError(_("This answer cannot hold more than %(n)s MB of documents. Remove a "
+                            "document you no longer need, then upload this one.", n=quota))
+
+
+def safe_name(original_name: str | None, fallback: str = "document") -> str:
+    """A file name fit for a header and a file system: one line, no path, no control characters."""
+    name = os.path.basename(clean_line(original_name or "").replace("\\", "/")).strip()
+    return name[:200] or fallback
+
+
 def store(data: bytes, original_name: str, *, submission, section_key: str, slot: dict, actor) -> Document:
     """Check and keep one upload for a document slot of a section."""
-    limit_mb = slot.get("max_mb", current_app.config["UPLOAD_MAX_MB"])
-    if not data:
-        raise UploadError(_("The file is empty."))
-    if len(data) > limit_mb * 1024 * 1024:
-        raise UploadError(_("The file is larger than %(n)s MB.", n=limit_mb))
-    allowed = [t for t in slot.get("types", DEFAULT_TYPES) if t in KNOWN_TYPES]
+    check_size(len(data), submission=submission, slot=slot)
+    allowed = allowed_types(slot)
     kind = filetype.guess(data)
     if kind is None or kind.extension not in allowed:
         raise UploadError(_("Upload one of these kinds of file: %(kinds)s.",
                             kinds=", ".join(t.upper() for t in allowed)))
-    name = os.path.basename(original_name.replace("\\", "/")).strip()[:200] or f"document.{kind.extension}"
+    name = safe_name(original_name, f"document.{kind.extension}")
     stored = secrets.token_hex(20)
     (folder() / stored).write_bytes(data)
     document = Document(
@@ -64,3 +113,35 @@ def store(data: bytes, original_name: str, *, submission, section_key: str, slot
 
 def path_of(document: Document) -> Path:
     return folder() / document.stored_name
+
+
+def remove_orphans(at: datetime | None = None) -> int:
+    """Remove uploads no answer refers to any more (replaced, removed, or left by a refused save),
+    once they are older than UPLOAD_ORPHAN_GRACE_SECONDS: a save in flight has committed by then,
+    so nothing it is about to refer to is taken. Returns how many files went. The caller commits."""
+    at = at or clock.now()
+    grace = timedelta(seconds=current_app.config["UPLOAD_ORPHAN_GRACE_SECONDS"])
+    old = db.select(Document.submission_id).where(Document.uploaded_at < at - grace).distinct()
+    removed = 0
+    for submission in db.session.scalars(db.select(Submission).where(Submission.id.in_(old))):
+        keep = set(documents_of(submission))
+        for version in submission.versions:
+            keep |= set(documents_of(submission, version.content))
+        gone = db.session.scalars(db.select(Document).where(
+            Document.submission_id == submission.id, Document.uploaded_at < at - grace,
+            Document.id.not_in(keep))).all()
+        for document in gone:
+            path_of(document).unlink(missing_ok=True)
+            db.session.delete(document)
+        if gone:
+            audit.record("documents_removed", None, submission=submission, at=at,
+                         detail={"documents": [d.id for d in gone], "reason": "no answer refers to them"})
+            removed += len(gone)
+    # Files whose row never committed (a request that failed or was refused after writing them).
+    known = set(db.session.scalars(db.select(Document.stored_name)))
+    cutoff = time.time() - grace.total_seconds()
+    for entry in os.scandir(folder()):
+        if entry.is_file() and entry.name not in known and entry.stat().st_mtime < cutoff:
+            os.unlink(entry.path)
+            removed += 1
+    return removed

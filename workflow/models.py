@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import clock
 from .db import db
 from .states import ROLES, State
+from .text import clean
 
 LANGUAGES = ("en", "es", "fr", "pt")
 
@@ -69,32 +70,62 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     timezone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
-    # Changes whenever a sign-in link is used, which makes every earlier link invalid.
+    # Changes when the password changes or the person is deactivated: every link issued before
+    # then stops working.
     login_nonce: Mapped[int] = mapped_column(default=0)
     bounced_at: Mapped[datetime | None] = mapped_column()  # mail to this address was refused
     digest: Mapped[str] = mapped_column(String(10), default="none")  # none, daily, weekly
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     mission: Mapped[Mission | None] = relationship(back_populates="focal_points")
+    # The token of the session this object was loaded for (set by workflow/accounts.py).
+    session_token = None  # str | None
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str | None:
+        """What Flask-Login keeps in the session cookie: the session's token, not the user id."""
+        return self.session_token
 
     @property
     def is_secretariat(self) -> bool:
         return self.role in ("officer", "admin")
 
     def set_password(self, password: str) -> None:
+        """Use workflow.accounts.set_password, which also signs the person out everywhere."""
         method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(clean(password), method=method)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(self.password_hash, clean(password))
 
     @property
     def zone(self) -> str:
         return self.timezone or (self.mission.timezone if self.mission else "UTC")
+
+
+class SignInSession(db.Model):
+    """A signed-in browser. The cookie carries a random token, this row its SHA-256: signing out,
+    a new password or deactivation revokes the row, and a copied cookie opens nothing after it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class UsedSignInLink(db.Model):
+    """A sign-in link that has been used (by the SHA-256 of its token): each link works once, and
+    using one leaves every other link of the same person as good as it was."""
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    used_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
 
 
 class Call(db.Model):
@@ -118,6 +149,10 @@ class Call(db.Model):
     mail_templates: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="open")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # Why the last deadline sweep could not process this call (None when it went through): the
+    # other calls carry on, and the secretariat sees this on the board and in the digest.
+    sweep_problem: Mapped[str | None] = mapped_column(Text)
+    sweep_problem_at: Mapped[datetime | None] = mapped_column()
 
     submissions: Mapped[list[Submission]] = relationship(back_populates="call")
 
@@ -152,6 +187,8 @@ class Submission(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column()
     last_activity_at: Mapped[datetime | None] = mapped_column()
     return_comment: Mapped[str | None] = mapped_column(Text)
+    # The call was withdrawn from this member state: its history stays, nobody is chased.
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
 
     call: Mapped[Call] = relationship(back_populates="submissions")
     mission: Mapped[Mission] = relationship(lazy="joined")

@@ -13,10 +13,10 @@ from functools import lru_cache
 from babel.dates import format_datetime
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import clock, invitations, outbox
+from . import audit, clock, invitations, outbox
 from .db import db
 from .i18n import N_
 from .models import Call, Mission, Submission, User, receipt_number
@@ -60,6 +60,15 @@ DEFAULTS = {
     ),
 }
 _sandbox = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+# What a wording may use: its placeholders, text, {% if %} with comparisons, and a few filters
+# that cannot blow up. No loops, calls, arithmetic beyond + and -, attribute access or includes:
+# a text written by one officer must never hang a worker or fill its memory.
+ALLOWED_NODES = (nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Const,
+                 nodes.If, nodes.Compare, nodes.Operand, nodes.And, nodes.Or, nodes.Not,
+                 nodes.CondExpr, nodes.Concat, nodes.Add, nodes.Sub, nodes.Neg, nodes.Pos,
+                 nodes.Filter, nodes.Test, nodes.Tuple, nodes.List)
+ALLOWED_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default", "d"})
+MAX_OUTPUT = 50_000  # characters of one rendered subject or body
 
 
 class TemplateProblem(ValueError):
@@ -71,26 +80,113 @@ def wording(call: Call, kind: str, language: str) -> tuple[str, str]:
     own = (call.mail_templates or {}).get(kind, {}).get(language)
     if own and own.get("subject") and own.get("body"):
         return own["subject"], own["body"]
+    return standard_wording(kind, language)
+
+
+def standard_wording(kind: str, language: str) -> tuple[str, str]:
     subject, body = DEFAULTS[kind]
     with force_locale(language):
         return gettext(subject), gettext(body)
 
 
+def _refuse_unsafe(node) -> None:
+    if not isinstance(node, ALLOWED_NODES):
+        raise TemplateProblem(f"{type(node).__name__.lower()} is not allowed in a message")
+    if isinstance(node, nodes.Name) and node.name not in PLACEHOLDERS:
+        raise TemplateProblem(f"'{node.name}' is not a placeholder")
+    if isinstance(node, nodes.Filter | nodes.Test) and node.name not in ALLOWED_FILTERS | {"defined"}:
+        raise TemplateProblem(f"the filter '{node.name}' is not allowed in a message")
+    for child in node.iter_child_nodes():
+        _refuse_unsafe(child)
+
+
 @lru_cache(maxsize=256)
 def _compiled(text: str):
-    return _sandbox.from_string(text)
-
-
-def render_wording(subject: str, body: str, values: dict) -> tuple[str, str]:
     try:
-        return (_compiled(subject).render(values).replace("\n", " ").strip(), _compiled(body).render(values))
+        _refuse_unsafe(_sandbox.parse(text))
+        return _sandbox.from_string(text)
     except TemplateError as exc:
         raise TemplateProblem(str(exc)) from exc
 
 
-def check_wording(subject: str, body: str) -> None:
-    """Raise TemplateProblem if the text uses anything but the placeholders."""
-    render_wording(subject, body, {name: f"[{name}]" for name in PLACEHOLDERS})
+def _render(text: str, values: dict) -> str:
+    try:
+        out = _compiled(text).render(values)
+    except TemplateProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 — whatever an officer's text does, it is only refused
+        raise TemplateProblem(f"{type(exc).__name__}: {exc}"[:300]) from exc
+    if len(out) > MAX_OUTPUT:
+        raise TemplateProblem(f"the message would be longer than {MAX_OUTPUT} characters")
+    return out
+
+
+def render_wording(subject: str, body: str, values: dict) -> tuple[str, str]:
+    return _render(subject, values).replace("\n", " ").strip(), _render(body, values)
+
+
+def compose(call: Call, kind: str, language: str, values: dict) -> tuple[str, str]:
+    """The subject and text of one message. The secretariat's own wording that fails for these
+    values never stops what caused the message (a mission's submission, the sweep): the standard
+    wording goes instead, and the call's wording is marked broken for the secretariat to mend."""
+    own = (call.mail_templates or {}).get(kind, {}).get(language) or {}
+    try:
+        return render_wording(*wording(call, kind, language), values)
+    except TemplateProblem as exc:
+        if not (own.get("subject") and own.get("body")):
+            raise  # the standard wording itself: a defect of ours, not of the call
+        if own.get("problem") != str(exc):
+            templates = dict(call.mail_templates)
+            templates[kind] = {**templates[kind], language: {**own, "problem": str(exc)}}
+            call.mail_templates = templates
+            audit.record("wording_failed", None, call=call,
+                         detail={"kind": kind, "language": language, "problem": str(exc)})
+    return render_wording(*standard_wording(kind, language), values)
+
+
+def sample_values(submission: Submission, language: str) -> dict:
+    """The values a message of this call would get for this mission (for previews and checks)."""
+    call, mission = submission.call, submission.mission
+    person = mission.focal_points[0] if mission.focal_points else None
+    with force_locale(language):
+        comment = gettext("(the officer's comment)")
+    return values_for(submission, person, language, link=portal_link(None, call),
+                      receipt_number=receipt_number(submission, 1), comment=comment)
+
+
+def save_wording(call: Call, kind: str, language: str, subject: str, body: str, actor) -> None:
+    """The secretariat's own wording for one kind and language, once it renders for every mission
+    the call is addressed to (raises TemplateProblem naming the first that fails)."""
+    for submission in call.submissions:
+        try:
+            check_wording(subject, body, [sample_values(submission, language)])
+        except TemplateProblem as exc:
+            raise TemplateProblem(f"{submission.mission.member_state.name(language)}: {exc}") from exc
+    templates = dict(call.mail_templates or {})
+    templates[kind] = {**templates.get(kind, {}), language: {"subject": subject, "body": body}}
+    call.mail_templates = templates
+    audit.record("wording_changed", actor, call=call, detail={"kind": kind, "language": language})
+
+
+def reset_wording(call: Call, kind: str, language: str, actor) -> None:
+    templates = {k: dict(v) for k, v in (call.mail_templates or {}).items()}
+    templates.get(kind, {}).pop(language, None)
+    call.mail_templates = {k: v for k, v in templates.items() if v}
+    audit.record("wording_reset", actor, call=call, detail={"kind": kind, "language": language})
+
+
+def broken_wording(call: Call) -> list[dict]:
+    """The call's own wordings that failed when used: kind, language, problem."""
+    return [{"kind": kind, "language": language, "problem": own["problem"]}
+            for kind, by_language in (call.mail_templates or {}).items()
+            for language, own in by_language.items() if own.get("problem")]
+
+
+def check_wording(subject: str, body: str, samples: list[dict] | None = None) -> None:
+    """Raise TemplateProblem if the text uses anything but the placeholders, or fails for any of
+    `samples` (the values of each mission it would be sent to)."""
+    for values in [{name: f"[{name}]" for name in PLACEHOLDERS}, *(samples or [])]:
+        render_wording(subject, body, values)
 
 
 def language_of(person: User | None, mission: Mission) -> str:
@@ -167,9 +263,8 @@ def queue_for(submission: Submission, kind: str, key_prefix: str, *, escalate: b
     mission, call, queued = submission.mission, submission.call, 0
     for person in (only if only is not None else recipients(mission, escalate=escalate)):
         language = language_of(person, mission)
-        subject, body = wording(call, kind, language)
         values = values_for(submission, person, language, link=portal_link(person, call), at=at, **extra)
-        subject, text = render_wording(subject, body, values)
+        subject, text = compose(call, kind, language, values)
         address = address_of(person, mission)
         message = outbox.queue(
             key=f"{key_prefix}:{address}", kind=kind, recipient=address, subject=subject, text=text,

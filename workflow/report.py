@@ -18,6 +18,7 @@ from .db import db
 from .models import Call, Document, Mission, Submission, localized
 from .sections import blank_expert
 from .states import State
+from .text import printable_tree
 
 
 def included(submission: Submission, basis: str):
@@ -102,7 +103,8 @@ def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
     for day in sorted(days):
         total += days[day]
         timeline.append({"date": day, "count": total})
-    return {
+    # Stored answers may predate the text rules: nothing in them may break a document.
+    return printable_tree({
         "call": {"id": call.id, "reference": call.reference, "title": call.title_in(language),
                  "language": language, "meeting": call.meeting, "timezone": call.timezone,
                  "deadline": call.deadline.isoformat(), "contact": call.contact},
@@ -131,4 +133,4 @@ def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
         "timeline": timeline,
         "timeline_deadline": (call.deadline).date().isoformat(),
         "timeline_start": (min(firsts) if firsts else call.deadline - timedelta(days=14)).date().isoformat(),
-    }
+    })

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from . import report_charts
 from .i18n import N_
+from .text import printable, spreadsheet_text
 
 LABELS = {
     "report": N_("Consolidated report of the answers of the member states"),
@@ -76,12 +77,12 @@ def _table(document, header: list[str], rows: list[list], widths: list[float] | 
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     cells = table._cells  # the whole grid, resolved once (row.cells recomputes it each time)
     for cell, text in zip(cells[:columns], header):
-        cell.paragraphs[0].add_run(str(text)).bold = True
+        cell.paragraphs[0].add_run(printable(text)).bold = True
         _shade(cell, "DCE6F1")
     for index, row in enumerate(rows, start=1):
         for cell, value in zip(cells[index * columns:(index + 1) * columns], row):
             if value not in (None, ""):
-                cell.paragraphs[0].add_run(str(value))
+                cell.paragraphs[0].add_run(printable(value))
     if widths:
         for index, cell in enumerate(cells):
             cell.width = Cm(widths[index % columns])
@@ -104,7 +105,7 @@ def _new_document():
 
 
 def _bullet(document, text: str):
-    paragraph = document.add_paragraph(text)
+    paragraph = document.add_paragraph(printable(text))
     paragraph._p.get_or_add_pPr().style = document.missiva_bullet_id
     return paragraph
 
@@ -284,9 +285,12 @@ def xlsx(data: dict) -> bytes:
         sheet.freeze_panes = "B2"
         for index, _ in enumerate(header, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = 24
-        for row in sheet.iter_rows(min_row=2):
+        for row in sheet.iter_rows():
             for cell in row:
-                cell.alignment = wrap
+                if cell.data_type == "f":  # what people typed is text, never a live formula
+                    cell.data_type = "s"
+                if cell.row > 1:
+                    cell.alignment = wrap
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -298,8 +302,8 @@ def csv_zip(data: dict) -> bytes:
         for title, header, rows in sheets(data):
             text = io.StringIO()
             writer = csv.writer(text)
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow([spreadsheet_text(v) for v in header])
+            writer.writerows([spreadsheet_text(v) for v in row] for row in rows)
             archive.writestr(f"{title}.csv", "\ufeff" + text.getvalue())  # BOM: Excel reads UTF-8
     return buffer.getvalue()
 

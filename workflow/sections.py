@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .checks import Problems
 from .i18n import lazy_gettext as _
 
 KINDS = ("nominations", "experience_areas", "agenda_comments", "documents", "questions")
@@ -35,49 +36,82 @@ class Problem:
     message: str
 
 
-def definition_errors(section: dict) -> list[str]:
+COMMON_FIELDS = ("key", "kind", "title", "description")
+KIND_FIELDS = {
+    "nominations": ("min", "max", "funded_quota"),
+    "experience_areas": ("areas",),
+    "agenda_comments": ("items",),
+    "documents": ("documents",),
+    "questions": ("questions",),
+}
+ITEM_FIELDS = {
+    "areas": ("key", "label", "free_text"),
+    "items": ("number", "title"),
+    "documents": ("key", "label", "required", "max_mb", "types"),
+    "questions": ("key", "label", "type", "required", "choices"),
+}
+KNOWN_FILE_TYPES = ("pdf", "docx", "doc", "odt", "xlsx", "rtf")
+MAX_EXPERTS = 50
+
+
+def definition_errors(section: dict, where: str | None = None) -> list[str]:
     """What is wrong with one section's definition (empty when it is usable)."""
-    errors = []
     key, kind = section.get("key"), section.get("kind")
-    where = f"section {key or '?'}"
+    where = where or f"section {key or '?'}"
+    found = Problems()
     if not isinstance(key, str) or not KEY.match(key):
-        errors.append(f"{where}: key must be 1-60 lowercase letters, digits or _")
+        found.append(f"{where}.key: 1-60 lowercase letters, digits or _")
     if kind not in KINDS:
-        return errors + [f"{where}: kind must be one of {', '.join(KINDS)}"]
-    if not section.get("title"):
-        errors.append(f"{where}: a title is required")
+        found.append(f"{where}.kind: one of {', '.join(KINDS)}")
+        return found
+    found.mapping(where, section, COMMON_FIELDS + KIND_FIELDS[kind])
+    found.translated(f"{where}.title", section.get("title"), required=True)
+    found.translated(f"{where}.description", section.get("description"), limit=5000)
     if kind == "nominations":
         lo, hi, quota = section.get("min", 0), section.get("max", 10), section.get("funded_quota", 0)
-        if not all(isinstance(n, int) and n >= 0 for n in (lo, hi, quota)):
-            errors.append(f"{where}: min, max and funded_quota are whole numbers")
-        elif lo > hi or hi == 0 or hi > 50:
-            errors.append(f"{where}: need 0 <= min <= max, and 1 <= max <= 50")
-    for list_key, item_key in (("experience_areas", "areas"), ("agenda_comments", "items"),
-                               ("documents", "documents"), ("questions", "questions")):
-        if kind != list_key:
-            continue
-        items = section.get(item_key)
-        if not isinstance(items, list) or not items:
-            errors.append(f"{where}: {item_key} must be a non-empty list")
-            continue
-        ident = "number" if kind == "agenda_comments" else "key"
-        seen = set()
-        for item in items:
-            ident_value = str(item.get(ident, "")) if isinstance(item, dict) else ""
-            if not ident_value or (ident == "key" and not KEY.match(ident_value)):
-                errors.append(f"{where}: every entry of {item_key} needs a valid {ident}")
-            elif ident_value in seen:
-                errors.append(f"{where}: {ident} {ident_value} appears twice")
-            seen.add(ident_value)
-            if isinstance(item, dict) and not (item.get("label") or item.get("title")):
-                errors.append(f"{where}: {ident} {ident_value} needs a label")
-            if kind == "questions" and isinstance(item, dict):
-                if item.get("type", "text") not in QUESTION_TYPES:
-                    errors.append(f"{where}: question {ident_value} type must be one of "
-                                  f"{', '.join(QUESTION_TYPES)}")
-                if item.get("type") == "choice" and not item.get("choices"):
-                    errors.append(f"{where}: question {ident_value} needs choices")
-    return errors
+        before = len(found)
+        found.whole(f"{where}.min", lo, 0, MAX_EXPERTS)
+        found.whole(f"{where}.max", hi, 1, MAX_EXPERTS)
+        found.whole(f"{where}.funded_quota", quota, 0, MAX_EXPERTS)
+        if len(found) == before and lo > hi:
+            found.append(f"{where}: min ({lo}) must not be above max ({hi})")
+        return found
+    list_key = KIND_FIELDS[kind][0]
+    ident = "number" if kind == "agenda_comments" else "key"
+    seen = set()
+    for item_where, item in found.items(f"{where}.{list_key}", section.get(list_key)):
+        found.mapping(item_where, item, ITEM_FIELDS[list_key])
+        value = item.get(ident)
+        if ident == "number":
+            found.whole(f"{item_where}.number", value, 1, 999, required=True)
+        elif not isinstance(value, str) or not KEY.match(value):
+            found.append(f"{item_where}.key: 1-60 lowercase letters, digits or _")
+        marker = value if isinstance(value, str | int) and not isinstance(value, bool) else None
+        if marker is not None and marker in seen:
+            found.append(f"{item_where}.{ident}: {value} appears twice")
+        seen.add(marker)
+        found.translated(f"{item_where}.{'title' if ident == 'number' else 'label'}",
+                         item.get("title" if ident == "number" else "label"), required=True)
+        if kind == "experience_areas":
+            found.flag(f"{item_where}.free_text", item.get("free_text"))
+        elif kind == "documents":
+            found.flag(f"{item_where}.required", item.get("required"))
+            found.whole(f"{item_where}.max_mb", item.get("max_mb"), 1, 100)
+            types = item.get("types")
+            if types is not None and (not isinstance(types, list) or not types
+                                      or any(t not in KNOWN_FILE_TYPES for t in types)):
+                found.append(f"{item_where}.types: a list of {', '.join(KNOWN_FILE_TYPES)}")
+        elif kind == "questions":
+            found.flag(f"{item_where}.required", item.get("required"))
+            found.one_of(f"{item_where}.type", item.get("type"), QUESTION_TYPES)
+            choices = item.get("choices")
+            if item.get("type") == "choice" or choices is not None:
+                if not isinstance(choices, list) or not choices or len(choices) > 100:
+                    found.append(f"{item_where}.choices: a non-empty list (at most 100)")
+                else:
+                    for index, choice in enumerate(choices):
+                        found.translated(f"{item_where}.choices[{index}]", choice, required=True, limit=200)
+    return found
 
 
 def empty_answer(section: dict) -> dict:
