@@ -15,6 +15,7 @@ from workflow import accounts, audit
 from workflow.db import configure_sqlite, db
 from workflow.i18n import lazy_gettext as _l
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
@@ -104,7 +105,8 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            # A page that is only read (GET) does not queue behind drafts being saved.
+            configure_sqlite(db.engine, lambda: has_request_context() and request.method in SAFE_METHODS)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from tasks import embedded, mailsink
 from workflow import demo, invitations
 from workflow.calls import CallDefinitionError, clone, export_call, import_call
 from workflow.db import db
@@ -164,11 +165,16 @@ def create_api_token(name: str):
 @group.command("mail-sink")
 def mail_sink():
     """Catch outgoing mail on MAIL_SERVER:MAIL_PORT into MAIL_SINK_FOLDER (development only)."""
-    from tasks.mailsink import serve
-
     config = current_app.config
     click.echo(f"mail sink on {config['MAIL_SINK_HOST']}:{config['MAIL_PORT']} -> {config['MAIL_SINK_FOLDER']}")
-    serve(config["MAIL_SINK_HOST"], int(config["MAIL_PORT"]), config["MAIL_SINK_FOLDER"])
+    mailsink.serve(config["MAIL_SINK_HOST"], int(config["MAIL_PORT"]), config["MAIL_SINK_FOLDER"])
+
+
+@group.command("run")
+@click.option("--port", type=int, default=5000, envvar="PORT", show_default=True, help="Web port (or PORT).")
+def run_embedded(port: int):
+    """Run the embedded default: web (gunicorn), worker with beat, mail sink. Ctrl-C stops all."""
+    sys.exit(embedded.run(port, current_app.instance_path))
 
 
 def init_app(app) -> None:

@@ -15,6 +15,7 @@ from wtforms import (BooleanField, EmailField, FieldList, FormField, HiddenField
                      StringField, TextAreaField)
 from wtforms.validators import Email, Optional
 
+from workflow import documents
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import localized
 from workflow.sections import EXPERT_FIELDS, Problem, blank_expert
@@ -72,7 +73,13 @@ def _section_form(section: dict, locale: str, rows: int) -> type[Form]:
             attrs[f"item_{item['number']}"] = TextAreaField(label, validators=[MaxLength(LONG_TEXT)])
     elif kind == "documents":
         for slot in section["documents"]:
-            attrs[slot["key"]] = FileField(localized(slot["label"], locale))
+            limit = documents.limit_mb(slot)
+            attrs[slot["key"]] = FileField(localized(slot["label"], locale), render_kw={
+                "data-max-bytes": limit * 1024 * 1024, "data-max-mb": limit,
+                "data-types": ", ".join(documents.allowed_types(slot)).upper(),
+                "accept": ",".join(f".{t}" for t in documents.allowed_types(slot)),
+                "data-too-large": _l("This file is larger than %(n)s MB, so it was not added. Choose a "
+                                     "smaller file; everything else you typed is still here.", n=limit)})
             attrs[f"remove_{slot['key']}"] = BooleanField(_l("Remove this document"))
     elif kind == "questions":
         for q in section["questions"]:

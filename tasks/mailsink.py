@@ -4,7 +4,8 @@ keeps every message in a Maildir the secretariat can read in the app. Never used
 from __future__ import annotations
 
 import mailbox
-import time
+import signal
+import threading
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -34,12 +35,13 @@ def messages(folder: str | Path, limit: int = 200) -> list:
 
 
 def serve(host: str, port: int, folder: str | Path) -> None:
+    """Until SIGINT or SIGTERM."""
     controller = Controller(MaildirHandler(folder), hostname=host, port=port)
     controller.start()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        stop.wait()
     finally:
         controller.stop()

@@ -19,7 +19,6 @@ ERROR_TEXT = {
     403: _l("You do not have access to this page."),
     404: _l("This page does not exist, or is not yours to see."),
     405: _l("This page cannot be used that way."),
-    413: _l("The file is too large. Please upload a smaller file; nothing else was lost."),
     429: _l("Too many attempts. Please wait a minute and try again."),
     500: _l("Something went wrong on our side. Your last change may not have been saved."),
 }
@@ -74,9 +73,15 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         code = error.code or 500
+        message = ERROR_TEXT.get(code, error.description)
+        if code == 413:  # the request was never read: say so, honestly
+            message = _l("What you sent was larger than %(n)s MB in all, so nothing from that page "
+                         "could be saved, not even the text. Go back: your browser usually still shows "
+                         "what you typed. Then attach a smaller file (each document's limit is shown "
+                         "next to it) and save again.", n="%g" % round(app.config["MAX_CONTENT_LENGTH"] / 2**20, 1))
         if request.path.startswith("/api/"):
-            return {"error": str(ERROR_TEXT.get(code, error.description))}, code
-        return render_template("errors.html", code=code, message=ERROR_TEXT.get(code, error.description)), code
+            return {"error": str(message)}, code
+        return render_template("errors.html", code=code, message=message), code
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -6,6 +6,7 @@ import hashlib
 from functools import wraps
 
 from flask import Blueprint, abort, jsonify, request
+from sqlalchemy import update
 
 from workflow import clock
 from workflow.db import db
@@ -19,15 +20,18 @@ def token_required(view):
     def wrapper(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         secret = header[7:].strip() if header.startswith("Bearer ") else ""
-        token = db.session.scalar(db.select(ApiToken).filter_by(
-            digest=hashlib.sha256(secret.encode()).hexdigest(), revoked=False)) if secret else None
-        if token is None:
+        # The write comes first: a GET's transaction may start without the write lock (SQLite), and
+        # a transaction that has read must not then try to write.
+        db.session.commit()
+        used = db.session.execute(update(ApiToken).where(
+            ApiToken.digest == hashlib.sha256(secret.encode()).hexdigest(), ApiToken.revoked.is_(False))
+            .values(last_used_at=clock.now())).rowcount if secret else 0
+        db.session.commit()
+        if used != 1:
             response = jsonify(error="a valid API token is required (Authorization: Bearer <token>)")
             response.status_code = 401
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
-        token.last_used_at = clock.now()
-        db.session.commit()
         return view(*args, **kwargs)
 
     return wrapper

@@ -46,7 +46,7 @@ def login():
             return redirect(safe_target(request.args.get("next")) or url_for("auth.home"))
         # The same answer whether or not the address exists.
         form.password.errors.append(_("This email address and password do not match."))
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
+    return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/sign-in-link", methods=["GET", "POST"])
@@ -60,7 +60,7 @@ def request_link():
             notifications.sign_in_link(user)
             db.session.commit()
         return render_template("auth/link_sent.html", email=form.email.data.strip())
-    return render_template("auth/request_link.html", form=form), 200 if request.method == "GET" else 422
+    return render_template("auth/request_link.html", form=form), 422 if form.is_submitted() else 200
 
 
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])

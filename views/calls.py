@@ -8,13 +8,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from forms.calls import CallForm, CloneForm, ImportForm
-from workflow import audit, clock
-from workflow.calls import (CallDefinitionError, address, apply_definition, check_definition, clone,
-                            export_call, import_call, to_definition)
+from workflow import clock
+from workflow.calls import (CallDefinitionError, check_definition, clone, export_call, import_call,
+                            to_definition, update_call)
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import Call, Mission
-from workflow.states import State
 
 from .access import secretariat_required
 
@@ -121,16 +120,7 @@ def edit(call_id: int):
             errors.append("slug: another call already has this short name")
         if not errors and not form.sections.errors:
             data["explanatory_note"] = {**call.explanatory_note, **data["explanatory_note"]}
-            apply_definition(call, data)
-            added = address(call, data["addressed"])
-            removed = 0
-            for sub in list(call.submissions):
-                if sub.mission.code not in data["addressed"] and sub.state == State.NOT_STARTED.value:
-                    call.submissions.remove(sub)
-                    db.session.delete(sub)
-                    removed += 1
-            audit.record("call_edited", current_user._get_current_object(), call=call,
-                         detail={"added_states": added, "removed_states": removed})
+            update_call(call, data, current_user._get_current_object())
             db.session.commit()
             flash(_("The call was saved."), "success")
             return redirect(url_for("secretariat.board", call_id=call.id))

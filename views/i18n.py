@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
+from workflow import invitations
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import localized
@@ -85,6 +86,7 @@ def init_app(app) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.register_blueprint(bp)
     app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["redact_links"] = invitations.redact
     from forms.answer import FUNDING_LABELS, PROVENANCE_LABELS, ROLE_LABELS
 
     app.jinja_env.globals.update(

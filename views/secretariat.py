@@ -6,16 +6,17 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from forms.review import AcceptForm, ExtensionForm, ReturnForm
-from workflow import audit, clock, deadlines, notifications
+from workflow import clock, deadlines, notifications
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import AuditEvent, Call, MemberState, Mission, Submission, SubmissionVersion
 from workflow.states import Action, State, TransitionError, allowed
-from workflow.submissions import accept, documents_of, return_to_mission
+from workflow.submissions import ExtensionError, accept, documents_of, extend_deadline, return_to_mission
 
 from . import int_arg
 from .access import secretariat_required
 from .answering import answer_page
+from .i18n import moment
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 PAGE = 100
@@ -41,6 +42,7 @@ def calls():
     counts: dict[int, dict[str, int]] = {}
     for call_id, state, late, n in db.session.execute(
         db.select(Submission.call_id, Submission.state, Submission.late, func.count())
+        .where(Submission.withdrawn_at.is_(None))
         .group_by(Submission.call_id, Submission.state, Submission.late)
     ):
         row = counts.setdefault(call_id, {"total": 0, "late": 0})
@@ -59,8 +61,9 @@ def board(call_id: int):
         db.select(Submission).join(Submission.mission).join(Mission.member_state)
         .where(Submission.call_id == call_id).order_by(MemberState.code)
     ).all()
-    summary = {state.value: sum(1 for s in rows if s.state == state.value) for state in State}
-    summary["late"] = sum(1 for s in rows if s.late)
+    addressed = [s for s in rows if s.withdrawn_at is None]
+    summary = {state.value: sum(1 for s in addressed if s.state == state.value) for state in State}
+    summary["late"] = sum(1 for s in addressed if s.late)
     return render_template("secretariat/board.html", call=call, rows=rows, summary=summary,
                            versions=_version_counts(call_id), states=list(State),
                            reminders=deadlines.reminder_status(call), form=AcceptForm(),
@@ -181,18 +184,18 @@ def extend(submission_id: int):
     sub = _submission(submission_id)
     form = ExtensionForm()
     if form.validate_on_submit():
-        before = sub.deadline_override
-        if request.form.get("action") == "clear":
-            sub.deadline_override = None
-        elif form.deadline.data is None:
+        clear = request.form.get("action") == "clear"
+        if not clear and form.deadline.data is None:
             form.deadline.errors = [_("Give the new deadline as a date and time.")]
-            return _submission_page(sub, sub.latest_version, ReturnForm(), 422, extension=form)
         else:
-            sub.deadline_override = clock.from_zone(form.deadline.data, sub.call.timezone)
-        audit.record("deadline_extended", current_user._get_current_object(), submission=sub, detail={
-            "from": before.isoformat() if before else None,
-            "to": sub.deadline_override.isoformat() if sub.deadline_override else None})
-        db.session.commit()
-        flash(_("The deadline for %(state)s is now %(when)s (UTC).", state=sub.mission.member_state.name(),
-                when=sub.deadline.strftime("%Y-%m-%d %H:%M")), "success")
-    return redirect(url_for("secretariat.submission", submission_id=sub.id))
+            try:
+                extend_deadline(sub, None if clear else form.deadline.data, current_user._get_current_object())
+            except ExtensionError as exc:
+                db.session.rollback()
+                form.deadline.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash(_("The deadline for %(state)s is now %(when)s.", state=sub.mission.member_state.name(),
+                        when=moment(sub.deadline, sub.call.timezone)), "success")
+                return redirect(url_for("secretariat.submission", submission_id=sub.id))
+    return _submission_page(sub, sub.latest_version, ReturnForm(), 422, extension=form)

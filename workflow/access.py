@@ -3,6 +3,8 @@ mission's answers are unreachable by construction; the secretariat sees every mi
 """
 from __future__ import annotations
 
+from sqlalchemy import or_
+
 from .db import db
 from .models import Call, Document, Submission
 
@@ -12,7 +14,9 @@ def submissions(user):
     query = db.select(Submission).join(Submission.call).where(Call.status != "draft")
     if user.is_secretariat:
         return db.select(Submission)
-    return query.where(Submission.mission_id == user.mission_id)
+    # A call withdrawn from the state stays visible only if the mission had sent an answer.
+    return query.where(Submission.mission_id == user.mission_id,
+                       or_(Submission.withdrawn_at.is_(None), Submission.submitted_at.is_not(None)))
 
 
 def submission(user, submission_id: int) -> Submission | None:

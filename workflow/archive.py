@@ -14,6 +14,7 @@ import zipfile
 from datetime import datetime
 
 from . import documents as document_store
+from . import invitations
 from .calls import to_definition
 from .db import db
 from .member_states import ensure
@@ -79,7 +80,7 @@ def export(call: Call) -> bytes:
                    "from_state": e.from_state, "to_state": e.to_state, "detail": e.detail, "ip": e.ip}
                   for e in events],
         "mail": [{"key": m.key, "kind": m.kind, "recipient": m.recipient, "subject": m.subject,
-                  "body_text": m.body_text, "language": m.language, "state": m.state, "attempts": m.attempts,
+                  "body_text": invitations.redact(m.body_text), "language": m.language, "state": m.state, "attempts": m.attempts,
                   "smtp_response": m.smtp_response, "last_error": m.last_error,
                   "mission": m.mission.code if m.mission else None,
                   "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at)} for m in mails],

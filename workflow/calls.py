@@ -154,16 +154,44 @@ def apply_definition(call: Call, data: dict) -> Call:
 
 
 def address(call: Call, codes: list[str] | str) -> int:
-    """Open the call to these member states' missions (idempotent); returns how many were added."""
+    """Open the call to these member states' missions (idempotent; a state it had been withdrawn
+    from gets it back with its history); returns how many were added."""
     missions = db.session.scalars(db.select(Mission)).all()
     wanted = {m.code for m in missions} if codes == "all" else {c.upper() for c in codes}
-    have = {s.mission_id for s in call.submissions}
+    have = {s.mission_id: s for s in call.submissions}
     added = 0
     for mission in missions:
-        if mission.code in wanted and mission.id not in have:
+        if mission.code not in wanted:
+            continue
+        if mission.id not in have:
             db.session.add(Submission(call=call, mission=mission, content=blank_content(call)))
             added += 1
+        elif have[mission.id].withdrawn_at is not None:
+            have[mission.id].withdrawn_at = None
+            added += 1
     return added
+
+
+def set_addressees(call: Call, codes: list[str] | str) -> tuple[int, int]:
+    """Address the call to exactly these states. A state taken off is withdrawn, never deleted:
+    its invitations, reminders and audit trail stay, and nobody chases it any more.
+    Returns (added, withdrawn)."""
+    added = address(call, codes)
+    wanted = None if codes == "all" else {c.upper() for c in codes}
+    withdrawn = 0
+    for submission in call.submissions:
+        if wanted is not None and submission.mission.code not in wanted and submission.withdrawn_at is None:
+            submission.withdrawn_at = clock.now()
+            withdrawn += 1
+    return added, withdrawn
+
+
+def update_call(call: Call, data: dict, actor) -> tuple[int, int]:
+    """Apply an edited, checked definition and its addressees; audited. The caller commits."""
+    apply_definition(call, data)
+    added, withdrawn = set_addressees(call, data.get("addressed", "all"))
+    audit.record("call_edited", actor, call=call, detail={"added_states": added, "withdrawn_states": withdrawn})
+    return added, withdrawn
 
 
 def blank_content(call: Call) -> dict:
@@ -171,7 +199,7 @@ def blank_content(call: Call) -> dict:
 
 
 def addressed_codes(call: Call) -> list[str]:
-    return sorted(s.mission.code for s in call.submissions)
+    return sorted(s.mission.code for s in call.submissions if s.withdrawn_at is None)
 
 
 def import_call(text: str, actor=None) -> Call:

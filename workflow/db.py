@@ -1,6 +1,8 @@
 """The SQLAlchemy handle shared by the domain, bound to the app in create_app."""
+from collections.abc import Callable
+
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 
 # Named constraints so Alembic migrations are stable across SQLite and PostgreSQL.
 NAMING = {
@@ -14,13 +16,14 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 
 
-def configure_sqlite(engine) -> None:
+def configure_sqlite(engine, reads_only: Callable[[], bool] = lambda: False) -> None:
     """Make SQLite transactions behave: Python's sqlite3 only opens a transaction before DML, so a
-    SAVEPOINT outside one commits when released. We open every transaction ourselves (IMMEDIATE,
-    so the web process and a worker never deadlock upgrading a read to a write), and use WAL so
-    readers and the writer do not block each other. With WAL, synchronous=NORMAL keeps the database
+    SAVEPOINT outside one commits when released. We open every transaction ourselves, and use WAL
+    so readers and the writer do not block each other. A transaction that may write starts
+    IMMEDIATE (taking the write lock at once, so the web process and a worker never deadlock
+    upgrading a read to a write); one that only reads (`reads_only()`, e.g. a GET request) starts
+    DEFERRED and never waits behind a writer. With WAL, synchronous=NORMAL keeps the database
     consistent through any crash and loses at most the last commits on a power failure."""
-    from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, record):
@@ -34,4 +37,4 @@ def configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if reads_only() else "BEGIN IMMEDIATE")

@@ -87,3 +87,8 @@ def forget_expired(at: datetime | None = None) -> int:
 def redact(text: str | None) -> str:
     """A message as others may see it: personal sign-in links shown without their token."""
     return LINK.sub(r"\1…", text or "")
+
+
+def renew_links(text: str, person: User) -> str:
+    """The same text with each personal sign-in link replaced by a new one for `person`."""
+    return LINK.sub(lambda match: match.group(1) + token_for(person), text)

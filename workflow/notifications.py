@@ -278,14 +278,15 @@ def invite(call: Call, missions: list[Mission] | None = None) -> int:
     """Invite the focal points of the addressed missions (each person once per call)."""
     queued = 0
     for submission in call.submissions:
-        if missions is None or submission.mission in missions:
+        if submission.withdrawn_at is None and (missions is None or submission.mission in missions):
             queued += queue_for(submission, "invitation", f"invitation:{call.id}:{submission.mission_id}")
     return queued
 
 
 def remind_now(call: Call, submissions: list[Submission], batch: int) -> int:
     """An ad-hoc reminder from the secretariat, through the same outbox."""
-    return sum(queue_for(s, "reminder", f"adhoc:{call.id}:{s.mission_id}:{batch}") for s in submissions)
+    return sum(queue_for(s, "reminder", f"adhoc:{call.id}:{s.mission_id}:{batch}")
+               for s in submissions if s.withdrawn_at is None)
 
 
 def fall_back(message) -> int:

@@ -17,9 +17,9 @@ from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from . import audit, clock, jobs
+from . import audit, clock, invitations, jobs
 from .db import db
-from .models import OutboxMessage
+from .models import OutboxMessage, User
 
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(minutes=10)
@@ -134,5 +134,9 @@ def resend(message: OutboxMessage, actor) -> None:
     """A human sends a failed or interrupted message again (the caller commits)."""
     audit.record("mail_resent", actor, call=message.call, detail={
         "message": message.id, "key": message.key, "was": message.state, "to": message.recipient})
+    person = db.session.scalar(db.select(User).filter_by(email=message.recipient))
+    if person is not None:  # the personal link it carried may have been seen: a new one goes
+        message.body_text = invitations.renew_links(message.body_text, person)
+        message.body_html = invitations.renew_links(message.body_html, person) if message.body_html else None
     message.state, message.next_attempt_at, message.last_error = "pending", clock.now(), None
     jobs.after_commit("mail", message.id)

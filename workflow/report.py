@@ -83,6 +83,7 @@ def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
         db.select(Submission).where(Submission.call_id == call.id)
         .options(selectinload(Submission.versions), selectinload(Submission.mission).joinedload(Mission.member_state))
     ).all()
+    submissions = [s for s in submissions if s.withdrawn_at is None or s.versions]  # withdrawn, never answered
     submissions.sort(key=lambda s: s.mission.member_state.name(language))
     documents = {d.id: d for d in db.session.scalars(
         db.select(Document).join(Document.submission).where(Submission.call_id == call.id))}

@@ -85,6 +85,8 @@ def check(submission, action: Action, actor, at: datetime | None = None) -> None
     if State(submission.state) not in rule.sources:
         raise TransitionError(_("This answer cannot be changed in its present state."))
     call = submission.call
+    if role in MISSION and submission.withdrawn_at is not None:
+        raise TransitionError(_("This call is no longer addressed to your state."))
     if role in MISSION and rule.mission_window:
         if call.status != "open":
             raise TransitionError(_("This call is closed and no longer takes answers."))

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timedelta
 
+from . import audit, clock
 from .db import db
 from .i18n import lazy_gettext as _
 from .models import Document, Submission, SubmissionVersion
@@ -59,6 +61,33 @@ def submit(submission: Submission, actor, *, provenance: str = "portal", note: s
     )
     db.session.add(version)
     return version
+
+
+MAX_EXTENSION = timedelta(days=366)
+
+
+class ExtensionError(ValueError):
+    """The new deadline was refused; the message says why, for the field."""
+
+
+def extend_deadline(submission: Submission, local: datetime | None, actor):
+    """Give one mission a later deadline (`local`, wall-clock time in the call's zone), or take the
+    extension back (None). The sweep and the portal follow it. The caller commits."""
+    call, before = submission.call, submission.deadline_override
+    if local is None:
+        submission.deadline_override = None
+    else:
+        try:
+            moment = clock.from_zone(local, call.timezone)
+        except (OverflowError, ValueError) as exc:
+            raise ExtensionError(_("Give a date and time within the year after the call's deadline.")) from exc
+        if not call.deadline < moment <= call.deadline + MAX_EXTENSION:
+            raise ExtensionError(_("The new deadline must fall after the call's deadline and at most a "
+                                   "year later."))
+        submission.deadline_override = moment
+    return audit.record("deadline_extended", actor, submission=submission, detail={
+        "from": before.isoformat() if before else None,
+        "to": submission.deadline_override.isoformat() if submission.deadline_override else None})
 
 
 def amend(submission: Submission, actor):

@@ -1,0 +1,24 @@
+/* Missiva works without JavaScript; where it runs, this only helps.
+   A document larger than its slot allows is refused as soon as it is chosen, next to its field,
+   and taken off the form, so saving still keeps everything typed on the page. */
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+  var file = input.files && input.files[0];
+  var note = document.getElementById(input.id + "-size");
+  if (file && file.size > Number(input.dataset.maxBytes)) {
+    if (!note) {
+      note = document.createElement("p");
+      note.id = input.id + "-size";
+      note.className = "errors";
+      note.setAttribute("role", "alert");
+      input.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = input.dataset.tooLarge;
+    input.value = "";
+    input.setAttribute("aria-invalid", "true");
+  } else if (note) {
+    note.remove();
+    input.removeAttribute("aria-invalid");
+  }
+});
