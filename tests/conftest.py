@@ -27,6 +27,8 @@ def pytest_generate_tests(metafunc):
     if "database" in metafunc.fixturenames:
         # The browser tests exercise the pages, not the database: SQLite is enough for them.
         databases = DATABASES[:1] if metafunc.definition.get_closest_marker("browser") else DATABASES
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            databases = ["sqlite"]
         metafunc.parametrize("database", databases, indirect=True, scope="function")
 
 
@@ -110,6 +112,10 @@ class Client:
                 self.get("/login")
             data.setdefault("csrf_token", self.token)
         return self._send("post", url, data=data, **kw)
+
+    def post_body(self, url, body: bytes, content_type: str):
+        """A request body made by hand (e.g. multipart headers no browser library writes)."""
+        return self._send("post", url, data=body, content_type=content_type)
 
     def sign_in(self, email, password="secret-pass"):
         self.get("/login")

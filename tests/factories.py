@@ -53,3 +53,24 @@ def world():
     call = call_from_file(addressed=["AR", "BR"], deadline="2030-10-29 23:59")
     db.session.commit()
     return {"call": call, "ar": ar, "br": br, **people}
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def answer_form(lock_version="0", **extra):
+    """A filled-in answer to the CIBER-V call, as the mission's browser posts it."""
+    return {
+        "lock_version": lock_version,
+        "experts-experts-0-name": "María José Núñez",
+        "experts-experts-0-title": "Fiscal especializada",
+        "experts-experts-0-institution": "Ministerio Público Fiscal",
+        "experts-experts-0-email": "mjnunez@mpf.example",
+        "experts-experts-0-phone": "+54 11 5555 0000",
+        "experts-experts-0-role": "head_of_delegation",
+        "experiences-legislation-present": "y",
+        "experiences-legislation-description": "Ley 26.388 de delitos informáticos",
+        "agenda-general": "De acuerdo con el temario.",
+        "action": "save",
+        **extra,
+    }

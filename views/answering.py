@@ -41,7 +41,8 @@ def _store_uploads(form, submission, content: dict, actor) -> bool:
                 continue
             try:
                 upload.stream.seek(0, 2)  # the size, before reading a file that may be refused
-                document_store.check_size(upload.stream.tell(), submission=submission, slot=slot)
+                document_store.check_size(upload.stream.tell(), submission=submission, slot=slot,
+                                          section_key=section["key"])
                 upload.stream.seek(0)
                 stored = document_store.store(upload.read(), upload.filename, submission=submission,
                                               section_key=section["key"], slot=slot, actor=actor)

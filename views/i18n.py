@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from workflow import invitations
+from workflow import clock, invitations
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import localized
@@ -64,8 +64,8 @@ def moment(value: datetime | None, zone: str | None = None, format: str = "long"
     "29 de octubre de 2030, 23:59 (America/New_York)"; format="short" for tables."""
     if value is None:
         return ""
-    zone = zone or select_timezone()
-    local = value.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    local = clock.to_zone(value, zone or select_timezone())
+    zone = getattr(local.tzinfo, "key", "UTC")
     locale = str(get_locale())
     if format == "short":
         return babel_format_datetime(local, "short", locale=locale)

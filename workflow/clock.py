@@ -35,8 +35,12 @@ def frozen_at(moment: datetime):
 
 
 def to_zone(moment: datetime, zone: str) -> datetime:
-    """A naive UTC moment shown in an IANA zone."""
-    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    """A naive UTC moment shown in an IANA zone (in UTC at the very edges of the calendar, where
+    the zone's offset would leave it: a stored extension of year 1 must not break a page)."""
+    try:
+        return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    except OverflowError:
+        return moment.replace(tzinfo=UTC)
 
 
 def from_zone(local: datetime, zone: str) -> datetime:

@@ -60,9 +60,12 @@ def allowed_types(slot: dict) -> list[str]:
     return chosen or [t for t in DEFAULT_TYPES if t in KNOWN_TYPES]
 
 
-def stored_bytes(submission) -> int:
-    """What the documents of the working answer and of every frozen version take up."""
-    ids = set(documents_of(submission))
+def stored_bytes(submission, replacing: tuple[str, str]) -> int:
+    """What the documents of the working answer and of every frozen version take up; the file in
+    the slot `replacing` (section key, slot key) counts only if a version keeps it."""
+    section_key, slot_key = replacing
+    replaced = submission.content.get(section_key, {}).get("files", {}).get(slot_key)
+    ids = set(documents_of(submission)) - {replaced}
     for version in submission.versions:
         ids |= set(documents_of(submission, version.content))
     if not ids:
@@ -71,7 +74,7 @@ def stored_bytes(submission) -> int:
                              .where(Document.id.in_(ids))) or 0
 
 
-def check_size(size: int, *, submission, slot: dict) -> None:
+def check_size(size: int, *, submission, slot: dict, section_key: str) -> None:
     """Refuse a file by its size alone, before it is read: the slot's limit and the answer's quota."""
     if not size:
         raise UploadError(_("The file is empty."))
@@ -79,7 +82,7 @@ def check_size(size: int, *, submission, slot: dict) -> None:
     if size > limit * 1024 * 1024:
         raise UploadError(_("The file is larger than %(n)s MB.", n=limit))
     quota = current_app.config["UPLOAD_QUOTA_MB"]
-    if stored_bytes(submission) + size > quota * 1024 * 1024:
+    if stored_bytes(submission, (section_key, slot["key"])) + size > quota * 1024 * 1024:
         raise UploadError(_("This answer cannot hold more than %(n)s MB of documents. Remove a "
                             "document you no longer need, then upload this one.", n=quota))
 
@@ -92,7 +95,7 @@ def safe_name(original_name: str | None, fallback: str = "document") -> str:
 
 def store(data: bytes, original_name: str, *, submission, section_key: str, slot: dict, actor) -> Document:
     """Check and keep one upload for a document slot of a section."""
-    check_size(len(data), submission=submission, slot=slot)
+    check_size(len(data), submission=submission, slot=slot, section_key=section_key)
     allowed = allowed_types(slot)
     kind = filetype.guess(data)
     if kind is None or kind.extension not in allowed:

@@ -77,13 +77,14 @@ def extend_deadline(submission: Submission, local: datetime | None, actor):
     if local is None:
         submission.deadline_override = None
     else:
+        refused = ExtensionError(_("The new deadline must fall after the call's deadline and at most "
+                                   "a year later."))
         try:
             moment = clock.from_zone(local, call.timezone)
         except (OverflowError, ValueError) as exc:
-            raise ExtensionError(_("Give a date and time within the year after the call's deadline.")) from exc
+            raise refused from exc
         if not call.deadline < moment <= call.deadline + MAX_EXTENSION:
-            raise ExtensionError(_("The new deadline must fall after the call's deadline and at most a "
-                                   "year later."))
+            raise refused
         submission.deadline_override = moment
     return audit.record("deadline_extended", actor, submission=submission, detail={
         "from": before.isoformat() if before else None,
