@@ -2,12 +2,17 @@
 empty, Unicode, control characters, markup) posted to every form, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import io
+import os
 from collections import Counter
 
-from hypothesis import HealthCheck, given, settings
+import yaml
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from workflow import deadlines
 from workflow.db import db
+from workflow.models import Call
 
 from . import factories
 from .conftest import Client
@@ -89,4 +94,62 @@ def test_fuzz_forms(app, database):
         fuzz()
     print(f"\nfuzz ({database}): {sum(CASES.values())} requests, {dict(CASES)}")
     assert sum(CASES.values()) >= 300
+    CASES.clear()
+
+
+YAML_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(min_value=-10**12, max_value=10**12),
+              st.floats(allow_nan=False), st.text(max_size=60), st.sampled_from(NASTY),
+              st.sampled_from(["all", "open", "en", "2030-10-29 23:59", "9999-12-31 23:59", "0001-01-01"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=12)
+TOP = ["slug", "reference", "language", "title", "meeting", "explanatory_note", "contact", "timezone",
+       "deadline", "policy", "reminders", "addressed", "status", "sections", "funded_quotas"]
+SECTION = ["key", "kind", "title", "min", "max", "funded_quota", "areas", "items", "documents", "questions"]
+
+
+def test_fuzz_call_import(app, database):
+    """Any YAML value in any field of a call file: a clear refusal, or a call that can be swept,
+    shown on the board and answered — never a 500."""
+    factories.world()
+    base = yaml.safe_load((factories.CALLS / "regional-workshop-2008.yaml").read_text(encoding="utf-8"))
+    officer = Client(app).sign_in("officer@sec.example")
+    mission = Client(app).sign_in("focal@ar.example")
+    seen: Counter = Counter()
+
+    @settings(max_examples=int(os.environ.get("MISSIVA_FUZZ_EXAMPLES", 60)), deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.sampled_from(TOP + [f"sections.{i}.{k}" for i in (0, 1, 2) for k in SECTION]), YAML_VALUES,
+           st.integers(min_value=0, max_value=10**6))
+    @example("reference", "CIBER/WS/doc.2/09", 1)  # one that must go through, whatever else is drawn
+    @example("funded_quotas", 2, 2)  # a typo: refused
+    def one(field, value, serial):
+        data = yaml.safe_load(yaml.safe_dump(base))
+        data["slug"], data["addressed"] = f"fuzz-{serial}", ["AR"]
+        if field.startswith("sections."):
+            _, index, key = field.split(".")
+            data["sections"][int(index)][key] = value
+        else:
+            data[field] = value
+        text = yaml.safe_dump(data, allow_unicode=True)
+        officer.get("/secretariat/calls/import")
+        response = officer.post("/secretariat/calls/import", {"file": (io.BytesIO(text.encode()), "call.yaml")},
+                                content_type="multipart/form-data")
+        check(response, "import")
+        if response.status_code != 302:
+            seen["refused"] += 1
+            return
+        seen["imported"] += 1
+        call = db.session.scalar(db.select(Call).filter_by(slug=data["slug"]))
+        if call is None:  # a valid file whose slug the value replaced
+            call = db.session.scalar(db.select(Call).order_by(Call.id.desc()))
+        assert deadlines.sweep().failed == []
+        db.session.commit()
+        check(officer.get(f"/secretariat/calls/{call.id}"), "board")
+        check(officer.get(f"/secretariat/calls/{call.id}/export"), "export")
+        check(mission.get(f"/portal/calls/{call.id}"), "answer page")
+
+    one()
+    print(f"\nimport fuzz ({database}): {dict(seen)}, {dict(CASES)}")
+    assert seen["refused"] and seen["imported"]
     CASES.clear()

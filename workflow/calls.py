@@ -61,7 +61,7 @@ def check_definition(data: dict) -> list[str]:
     if data.get("slug") and not (isinstance(data["slug"], str) and SLUG.match(data["slug"])):
         found.append("slug: lowercase letters, digits and dashes, 2-80 characters")
     found.text("reference", data.get("reference"), limit=120)
-    found.one_of("language", data.get("language"), LANGUAGES)
+    found.one_of("language", data.get("language"), LANGUAGES, required="language" in data)
     found.translated("title", data.get("title"), limit=300)
     found.translated("explanatory_note", data.get("explanatory_note"), limit=20000)
     meeting = found.mapping("meeting", data.get("meeting"), MEETING_FIELDS)
@@ -103,7 +103,7 @@ def check_definition(data: dict) -> list[str]:
     if addressed != "all" and not (isinstance(addressed, list) and all(
             isinstance(c, str) and re.fullmatch(r"[A-Za-z]{2}", c) for c in addressed)):
         found.append("addressed: 'all' or a list of two-letter ISO state codes")
-    found.one_of("status", data.get("status"), STATUSES)
+    found.one_of("status", data.get("status"), STATUSES, required="status" in data)
     sections = data.get("sections") or []
     if not isinstance(sections, list):
         found.append("sections: must be a list")

@@ -70,9 +70,9 @@ def definition_errors(section: dict, where: str | None = None) -> list[str]:
     if kind == "nominations":
         lo, hi, quota = section.get("min", 0), section.get("max", 10), section.get("funded_quota", 0)
         before = len(found)
-        found.whole(f"{where}.min", lo, 0, MAX_EXPERTS)
-        found.whole(f"{where}.max", hi, 1, MAX_EXPERTS)
-        found.whole(f"{where}.funded_quota", quota, 0, MAX_EXPERTS)
+        found.whole(f"{where}.min", lo, 0, MAX_EXPERTS, required=True)
+        found.whole(f"{where}.max", hi, 1, MAX_EXPERTS, required=True)
+        found.whole(f"{where}.funded_quota", quota, 0, MAX_EXPERTS, required=True)
         if len(found) == before and lo > hi:
             found.append(f"{where}: min ({lo}) must not be above max ({hi})")
         return found
@@ -96,7 +96,7 @@ def definition_errors(section: dict, where: str | None = None) -> list[str]:
             found.flag(f"{item_where}.free_text", item.get("free_text"))
         elif kind == "documents":
             found.flag(f"{item_where}.required", item.get("required"))
-            found.whole(f"{item_where}.max_mb", item.get("max_mb"), 1, 100)
+            found.whole(f"{item_where}.max_mb", item.get("max_mb"), 1, 100, required="max_mb" in item)
             types = item.get("types")
             if types is not None and (not isinstance(types, list) or not types
                                       or any(t not in KNOWN_FILE_TYPES for t in types)):
