@@ -166,3 +166,20 @@ def drain(limit: int = 1000) -> dict:
             result = deliver_mail.run(message_id)
             outcome[result] = outcome.get(result, 0) + 1
     return outcome
+
+
+# In CI a skipped browser or integration test is a failure: a machine without Chromium or Redis
+# must not pass for one on which the pages and the pipeline were tested.
+REQUIRED_IN_CI = ("browser", "integration")
+_skipped_in_ci: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and os.environ.get("CI") and any(m in report.keywords for m in REQUIRED_IN_CI):
+        _skipped_in_ci.append(f"{report.nodeid}: {report.longrepr[-1] if report.longrepr else ''}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _skipped_in_ci:
+        print("\nCI: these tests were skipped, which CI counts as a failure:\n  " + "\n  ".join(_skipped_in_ci))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

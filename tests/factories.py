@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from workflow.calls import import_call
+from workflow.calls import blank_content, import_call
 from workflow.db import db
 from workflow.member_states import ensure
 from workflow.models import Submission, User
@@ -74,3 +74,14 @@ def answer_form(lock_version="0", **extra):
         "action": "save",
         **extra,
     }
+
+
+EXPERT = {"name": "Ana Souza", "title": "Delegada", "institution": "Polícia Federal",
+          "email": "ana@pf.example", "phone": "", "role": "delegate", "funding": "own_cost"}
+
+
+def filled(call):
+    """A complete answer to the CIBER-V call: one expert, everything else left blank."""
+    content = blank_content(call)
+    content["experts"] = {"experts": [dict(EXPERT)]}
+    return content

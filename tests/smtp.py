@@ -22,6 +22,7 @@ class Recorder:
         self.messages = []
         self.refuse: set[str] = set()
         self.defer_until = 0.0
+        self.defer_next = 0  # answer 451 to this many messages, whenever they come
         self.deferred = 0
         self.delay = 0.0
         self.lock = threading.Lock()
@@ -33,9 +34,12 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if time.time() < self.defer_until:
-            with self.lock:
+        with self.lock:
+            defer = time.time() < self.defer_until or self.defer_next > 0
+            if defer:
+                self.defer_next = max(0, self.defer_next - 1)
                 self.deferred += 1
+        if defer:
             return "451 4.3.0 Try again later"
         if self.delay:
             time.sleep(self.delay)  # a slow relay: blocks this server, as a slow one would

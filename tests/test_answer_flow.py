@@ -1,6 +1,9 @@
 """The whole path through HTTP: draft, submit, review, return, amend, resubmit, accept."""
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from workflow.db import db
 from workflow.models import AuditEvent
 
@@ -79,7 +82,7 @@ def test_draft_submit_return_amend_accept(app, client, make_client, database):
 
     trail = db.session.scalars(db.select(AuditEvent).filter_by(submission_id=sub.id)
                                .order_by(AuditEvent.id)).all()
-    assert [(e.action, e.from_state, e.to_state, e.actor_label) for e in trail] == [
+    expected = [
         ("save", "not_started", "draft", "focal@ar.example"),
         ("save", "draft", "draft", "focal@ar.example"),
         ("submit", "draft", "submitted", "focal@ar.example"),
@@ -88,10 +91,12 @@ def test_draft_submit_return_amend_accept(app, client, make_client, database):
         ("submit", "draft", "submitted", "focal@ar.example"),
         ("accept", "submitted", "accepted", "officer@sec.example"),
     ]
+    assert [(e.action, e.from_state, e.to_state, e.actor_label) for e in trail] == expected
     assert trail[3].detail["comment"] == "Please add the expert's title in English."
     assert all(e.ip == "127.0.0.1" for e in trail)
     page = officer.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
-    assert page.count("officer@sec.example") >= 2  # the audit trail is on the page
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>\s*<td>([a-z_]+)", page.split('class="audit"')[1])
+    assert rows == [(who, action) for action, _, _, who in expected]  # the audit trail, in order
 
 
 def test_submit_with_problems_saves_draft_and_marks_fields(app, client):
@@ -129,3 +134,25 @@ def test_officer_enters_an_answer_received_by_fax(app, client):
     assert version.provenance_note == "Note verbale 123/07 of 25 October"
     page = client.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
     assert "Fax" in page and "Note verbale 123/07" in page
+
+
+def test_a_save_refused_by_a_closed_call_or_a_passed_deadline_keeps_the_typed_text(app, client):
+    w = factories.world()
+    call, url = w["call"], f"/portal/calls/{w['call'].id}"
+    client.sign_in("focal@ar.example")
+    client.get(url)
+    call.status = "closed"
+    db.session.commit()
+    typed = experts_form(call.id, action="save", **{"agenda-general": "Texto escrito antes del cierre"})
+    closed = client.post(url, typed)
+    page = closed.get_data(as_text=True)
+    assert closed.status_code == 409 and "This call is closed" in page
+    assert "Texto escrito antes del cierre" in page and "María José Núñez" in page
+
+    call.status, call.accept_late = "open", False
+    call.deadline = datetime(2020, 1, 1)
+    db.session.commit()
+    late = client.post(url, typed)
+    assert late.status_code == 409 and "The deadline has passed" in late.get_data(as_text=True)
+    assert "Texto escrito antes del cierre" in late.get_data(as_text=True)
+    assert factories.submission_of(call, w["ar"]).state == "not_started"  # and nothing was stored

@@ -13,7 +13,7 @@ from workflow.submissions import amend, save, submit
 
 from . import factories
 from .conftest import ROOT
-from .test_states import filled
+from .factories import filled
 
 PDF = "%PDF-1.4\nInforme nacional: legislación ñ\n%%EOF\n".encode()
 

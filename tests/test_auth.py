@@ -12,9 +12,9 @@ def test_sign_in_link_works_once(app, client, make_client):
     w = factories.world()
     token = invitations.token_for(w["ar"])
     # A mail scanner opening the link does not use it up.
-    page = client.get(f"/sign-in/{token}")
-    assert page.status_code == 200 and "focal@ar.example" in page.get_data(as_text=True)
-    page = client.get(f"/sign-in/{token}")
+    for _ in range(2):  # a scanner, then the person: opening the link twice still leaves it usable
+        page = client.get(f"/sign-in/{token}")
+        assert page.status_code == 200 and "focal@ar.example" in page.get_data(as_text=True)
     response = client.post(f"/sign-in/{token}")
     assert response.status_code == 302
     assert client.get("/portal/").status_code == 200

@@ -11,7 +11,7 @@ from workflow.submissions import save, submit
 
 from . import factories
 from .conftest import drain
-from .test_states import filled
+from .factories import filled
 
 
 def setup_world():

@@ -22,7 +22,7 @@ NASTY = ["", " ", SCRIPT, "\x00\x01\x1b[31m", "a" * 20000, "'; DROP TABLE \"user
          "ñandú € 𝄞 中文 العربية", "\u202eevil", "%(n)s %s {0}", "\r\n\r\n", "-1", "99999999999999999999",
          "2007-02-30T25:61", "Mars/Olympus", "key: [unclosed", "- kind: poems"]
 text = st.one_of(st.text(max_size=400), st.sampled_from(NASTY))
-SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=30, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 CASES: Counter = Counter()
 

@@ -1,12 +1,13 @@
 """A mission sees only its own answers and files; the secretariat's pages are closed to it."""
 from __future__ import annotations
 
+import io
+
 from workflow.db import db
 
 from . import factories
-from .test_answer_flow import experts_form
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = factories.PDF
 
 
 def test_one_mission_never_sees_another(app, make_client):
@@ -14,8 +15,8 @@ def test_one_mission_never_sees_another(app, make_client):
     call = w["call"]
     ar = make_client().sign_in("focal@ar.example")
     ar.get(f"/portal/calls/{call.id}")
-    form = experts_form(call.id, action="submit")
-    form["country_report-developments"] = (__import__("io").BytesIO(PDF), "informe-secreto.pdf")
+    form = factories.answer_form(action="submit")
+    form["country_report-developments"] = (io.BytesIO(PDF), "informe-secreto.pdf")
     response = ar.post(f"/portal/calls/{call.id}", form, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     sub = factories.submission_of(call, w["ar"])

@@ -10,7 +10,7 @@ from workflow.models import OutboxMessage
 
 from . import factories
 from .conftest import drain
-from .test_states import filled
+from .factories import filled
 
 
 def handed_over(monkeypatch):
@@ -39,17 +39,17 @@ def test_temporary_failures_are_retried_until_delivered(app, smtp):
     w = factories.world()
     notifications.invite(w["call"])
     db.session.commit()
-    app.config["OUTBOX_RETRY_SECONDS"] = 0.2
-    smtp.defer_until = time.time() + 1.5
-    outcome = {}
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        for key, n in drain().items():
-            outcome[key] = outcome.get(key, 0) + n
+    app.config["OUTBOX_RETRY_SECONDS"] = 60
+    smtp.defer_next = 7  # three messages: every first try and the next two, then one more
+    outcome, moment = {}, clock.now()
+    for _ in range(8):  # the back-off (60 s, doubling) passes on the clock, not in real time
+        with clock.frozen_at(moment):
+            for key, n in drain().items():
+                outcome[key] = outcome.get(key, 0) + n
+        moment += timedelta(seconds=60 * 2 ** 7)
         if outcome.get("sent") == 3:
             break
-        time.sleep(0.3)
-    assert outcome["sent"] == 3 and outcome.get("retry", 0) >= 3 and smtp.deferred >= 3
+    assert outcome["sent"] == 3 and outcome["retry"] == 7 and smtp.deferred == 7
     messages = db.session.scalars(db.select(OutboxMessage)).all()
     assert all(m.state == "sent" and m.smtp_response.startswith("250") and m.attempts >= 2 for m in messages)
     assert sorted(smtp.keys()) == sorted(m.key for m in messages)

@@ -11,7 +11,7 @@ from workflow.db import db
 from workflow.submissions import save, submit
 
 from . import factories
-from .test_states import filled
+from .factories import filled
 
 CODES = ["CL", "CO", "MX", "PE", "UY", "PY", "BO", "EC", "VE", "GT", "HN", "SV", "NI", "CR", "PA",
          "DO", "CU", "HT", "JM", "TT", "BB", "BS", "BZ", "GY", "SR", "CA", "US", "AG", "DM", "GD", "KN"]

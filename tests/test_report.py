@@ -17,7 +17,7 @@ from workflow.submissions import accept, amend, return_to_mission, save, submit
 
 from . import factories
 from .conftest import drain
-from .test_states import filled
+from .factories import filled
 
 
 def expert(name, funding="own_cost", institution="Ministerio de Justicia"):

@@ -12,7 +12,7 @@ from workflow.db import db
 from workflow.submissions import accept, save, submit
 
 from . import factories
-from .conftest import Client
+from .conftest import ROOT, Client
 
 MARKER = "SECRETO-AR-7F3"
 PDF = b"%PDF-1.4\n% " + MARKER.encode() + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -128,19 +128,22 @@ def test_security_headers_and_cookies(app, client):
     assert response.headers["X-Frame-Options"] == "DENY"
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie  # plain http
-
-    app.config.update(SESSION_COOKIE_SECURE=True)  # what an https BASE_URL sets
-    secure = client.get("/login")
-    assert "Secure" in next(c for c in secure.headers.getlist("Set-Cookie") if c.startswith("session="))
-    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in response.headers
 
 
-def test_https_base_url_turns_on_secure_cookies(tmp_path):
+def test_https_base_url_turns_on_secure_cookies_and_hsts(tmp_path):
+    from flask_migrate import upgrade
+
     from app import create_app
 
-    app = create_app({"BASE_URL": "https://missiva.example.org", "SECRET_KEY": "x",
+    app = create_app({"BASE_URL": "https://missiva.example.org", "SECRET_KEY": "x", "TESTING": True,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
-    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+    response = app.test_client().get("/login", base_url="https://missiva.example.org")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 def test_sign_in_is_rate_limited_in_redis(app, client):

@@ -1,7 +1,7 @@
 """The mission portal: a focal point's calls, answers, receipts and files — and nothing else."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
@@ -11,14 +11,13 @@ from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import Call, Submission, SubmissionVersion
-from workflow.states import Action, State, TransitionError, allowed
+from workflow.states import EDITABLE, Action, State, TransitionError, allowed
 from workflow.submissions import amend, documents_of
 
 from .access import mission_required
 from .answering import answer_page
 
 bp = Blueprint("mission", __name__, url_prefix="/portal")
-EDITABLE = {State.NOT_STARTED, State.DRAFT, State.RETURNED}
 
 
 def _own(call_id: int) -> Submission:
@@ -42,7 +41,9 @@ def calls():
 def answer(call_id: int):
     submission = _own(call_id)
     me = current_user._get_current_object()
-    if State(submission.state) in EDITABLE and allowed(submission, Action.SAVE, me):
+    # A post always goes to the answer page: if saving is refused (the call closed, the deadline
+    # passed) it says why and shows what was typed, rather than dropping it.
+    if request.method == "POST" or (State(submission.state) in EDITABLE and allowed(submission, Action.SAVE, me)):
         return answer_page(
             submission, template="mission/answer.html",
             self_url=url_for("mission.answer", call_id=call_id),

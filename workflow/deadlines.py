@@ -21,9 +21,9 @@ from . import audit, clock, jobs, notifications, outbox
 from .checks import MAX_REMINDER_DAYS
 from .db import db
 from .models import Call, Mission, OutboxMessage, Report, Submission
-from .states import State
+from .states import EDITABLE
 
-UNANSWERED = (State.NOT_STARTED.value, State.DRAFT.value, State.RETURNED.value)
+UNANSWERED = tuple(sorted(state.value for state in EDITABLE))
 log = logging.getLogger(__name__)
 
 

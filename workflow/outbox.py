@@ -29,7 +29,7 @@ def queue(*, key: str, kind: str, recipient: str, subject: str, text: str, html:
           language: str = "en", cc: list[str] | None = None, call=None, mission=None, submission=None,
           fallback_for: OutboxMessage | None = None) -> OutboxMessage | None:
     """Add a message unless one with this key exists. Returns the new row, or None."""
-    if db.session.scalar(db.select(OutboxMessage.id).filter_by(key=key)) is not None:
+    if already_queued(key):
         return None
     message = OutboxMessage(
         key=key[:300], kind=kind, recipient=recipient, cc=cc or [], subject=subject[:300],
@@ -46,6 +46,11 @@ def queue(*, key: str, kind: str, recipient: str, subject: str, text: str, html:
         return None
     jobs.after_commit("mail", message.id)
     return message
+
+
+def already_queued(key: str) -> bool:
+    """The cheap check; the unique key in the database is the guarantee (two beats at once)."""
+    return db.session.scalar(db.select(OutboxMessage.id).filter_by(key=key)) is not None
 
 
 def existing_keys(prefix: str) -> set[str]:

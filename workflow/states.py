@@ -54,6 +54,9 @@ RULES: dict[Action, Rule] = {
     Action.ACCEPT: Rule(frozenset({State.SUBMITTED}), State.ACCEPTED, SECRETARIAT, False),
 }
 
+# The states in which a mission's answer is still open: it may be saved, and it is chased.
+EDITABLE = RULES[Action.SAVE].sources
+
 signals = Namespace()
 # Sent after a transition is recorded (before commit): sender is the submission.
 transitioned = signals.signal("submission-transitioned")

@@ -17,7 +17,10 @@ import redis as redis_client
 
 from app import create_app
 from workflow.db import db
+from workflow.models import OutboxMessage
 
+from .. import factories
+from ..conftest import Client
 from ..smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +35,40 @@ def wait_for(predicate, timeout=60.0, every=0.2, what="condition"):
             return value
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def states() -> dict[str, int]:
+    """How many outbox rows are in each state, read afresh."""
+    db.session.rollback()
+    rows = db.session.execute(db.select(OutboxMessage.state, db.func.count()).group_by(OutboxMessage.state))
+    return dict(rows.all())
+
+
+def settled(stack, broker: str | None = None, timeout: float = 60.0) -> None:
+    """Wait until no task is left anywhere: none in the broker's queue, none active, reserved or
+    scheduled (retries with a countdown) in any worker, and no outbox row pending or being sent
+    but the interrupted ones. After this, nothing more can arrive at the SMTP server."""
+    control = stack["app"].extensions["celery"].control
+    queue = redis_client.Redis.from_url(broker or stack["broker"])
+
+    def idle():
+        if queue.llen(stack["queue"]):
+            return False
+        inspect = control.inspect(timeout=1.0)
+        for answer in (inspect.active(), inspect.reserved(), inspect.scheduled()):
+            if answer is None or any(answer.values()):
+                return False
+        now = states()
+        return not now.get("pending")
+
+    wait_for(idle, timeout=timeout, every=0.5, what="the workers to have nothing left to do")
+
+
+def submit_through_http(app, email, call):
+    client = Client(app).sign_in(email)
+    client.get(f"/portal/calls/{call.id}")
+    response = client.post(f"/portal/calls/{call.id}", factories.answer_form(action="submit"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
 class Worker:

@@ -14,24 +14,9 @@ from workflow.db import db
 from workflow.models import OutboxMessage
 
 from .. import factories
-from ..conftest import Client
-from ..test_answer_flow import experts_form
-from .conftest import wait_for
+from .conftest import settled, states, submit_through_http, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-def states() -> dict[str, int]:
-    db.session.rollback()
-    rows = db.session.execute(db.select(OutboxMessage.state, db.func.count()).group_by(OutboxMessage.state))
-    return dict(rows.all())
-
-
-def submit_through_http(app, email, call):
-    client = Client(app).sign_in(email)
-    client.get(f"/portal/calls/{call.id}")
-    response = client.post(f"/portal/calls/{call.id}", experts_form(call.id, action="submit"))
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
 def test_receipts_and_reminders_through_a_real_worker(stack):
@@ -50,7 +35,7 @@ def test_receipts_and_reminders_through_a_real_worker(stack):
                    call.deadline - timedelta(days=7, hours=-1), call.deadline - timedelta(days=2, hours=-1)):
         sweep_deadlines.delay(moment.isoformat())
     wait_for(lambda: states().get("sent", 0) == 5 and not states().get("pending"), what="three reminders to BR")
-    time.sleep(2)  # anything duplicated would arrive now
+    settled(stack)  # nothing is left in flight: any duplicate would have arrived
     reminders = sorted(key for key, _, _ in smtp.messages if key.startswith("reminder:"))
     assert [k.split(":")[3] for k in reminders] == ["before-14", "before-2", "before-7"]
     assert all(f":{w['br'].mission_id}:" in k for k in reminders)  # none to AR, which answered
@@ -71,7 +56,7 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(stack):
     at_kill = len(smtp.messages)
     stack["start_worker"]()
     wait_for(lambda: not states().get("pending"), timeout=120, what="the batch to drain")
-    time.sleep(3)
+    settled(stack)
     final = states()
     counts = smtp.keys()
     duplicates = sum(n - 1 for n in counts.values())

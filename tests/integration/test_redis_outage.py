@@ -7,14 +7,14 @@ import subprocess
 import time
 
 import pytest
+import redis
 
 from workflow.calls import address
 from workflow.db import db
 
 from .. import factories
 from ..smtp import free_port
-from .conftest import wait_for
-from .test_pipeline import states, submit_through_http
+from .conftest import settled, states, submit_through_http, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,15 @@ class PrivateRedis:
 
     def start(self):
         self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
-        time.sleep(0.5)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+
+        def answers():
+            try:
+                return client.ping()
+            except redis.ConnectionError:
+                return False
+
+        wait_for(answers, timeout=10, every=0.05, what="the private Redis")
 
     def stop(self):
         self.process.terminate()
@@ -71,7 +79,7 @@ def test_redis_stopped_while_missions_submit(stack, private_redis):
 
     private_redis.start()
     wait_for(lambda: len(smtp.messages) == 5, timeout=90, what="mail to catch up after Redis returns")
-    time.sleep(2)
+    settled(stack)
     print(f"\nRedis down: 3 submissions stored in {during:.2f} s; their 3 receipts delivered after "
           f"Redis returned; duplicates {sum(n - 1 for n in smtp.keys().values())}")
     assert max(smtp.keys().values()) == 1
