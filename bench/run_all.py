@@ -9,7 +9,7 @@ import json
 import os
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import pages, reminders, report, rush
@@ -27,7 +27,7 @@ def machine() -> str:
 
 def main(quick: bool) -> str:
     kinds = ("sqlite", "postgresql")
-    lines = ["# Benchmark results\n", f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}.",
+    lines = ["# Benchmark results\n", f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
              "Produced by `.venv/bin/python -m bench.run_all`; every figure beside its baseline from the same run.\n"]
     raw = {}
 

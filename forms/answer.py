@@ -7,14 +7,23 @@ match) and dropped when stored.
 """
 from __future__ import annotations
 
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, Optional
+
 from forms.base import Form as FlaskForm
 from forms.base import MaxLength, Offered, offered_value
 from forms.base import SubForm as Form
-from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, FieldList, FormField, HiddenField, RadioField, SelectField,
-                     StringField, TextAreaField)
-from wtforms.validators import Email, Optional
-
 from workflow import documents
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import localized

@@ -1,7 +1,7 @@
-from forms.base import Form as FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from forms.base import Form as FlaskForm
 from workflow.i18n import lazy_gettext as _l
 
 

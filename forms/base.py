@@ -50,7 +50,7 @@ class Offered:
             raise ValidationError(_l("Choose one of the options offered."))
 
 
-def MaxLength(limit: int) -> Length:  # noqa: N802  (reads as a validator class)
+def MaxLength(limit: int) -> Length:
     """A length limit with a message that says how much to cut (the browser enforces it too:
     the field carries `maxlength`)."""
     return Length(max=limit, message=_l("Shorten this to %(max)d characters or fewer (it has "
@@ -71,12 +71,14 @@ def _leaves(form):
 def out_of_bounds(form) -> list:
     """Fields whose posted value no stored answer may hold: text over its length limit, or a
     choice that was never offered. Only a crafted request gets here; it is refused, not stored."""
-    found = []
-    for field in _leaves(form):
-        limit = getattr(field.flags, "maxlength", None)
-        if limit and isinstance(field.data, str) and len(field.data) > limit:
-            found.append(field)
-        elif any(isinstance(v, Offered) for v in field.validators) and field.data not in (None, "") \
-                and offered_value(field) is None:
-            found.append(field)
-    return found
+    return [field for field in _leaves(form) if _too_long(field) or _not_offered(field)]
+
+
+def _too_long(field) -> bool:
+    limit = getattr(field.flags, "maxlength", None)
+    return bool(limit) and isinstance(field.data, str) and len(field.data) > limit
+
+
+def _not_offered(field) -> bool:
+    checked = any(isinstance(v, Offered) for v in field.validators)
+    return checked and field.data not in (None, "") and offered_value(field) is None

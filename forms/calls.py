@@ -1,9 +1,9 @@
-from forms.base import Form as FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms.base import Form as FlaskForm
 from workflow.i18n import lazy_gettext as _l
 
 

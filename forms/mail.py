@@ -1,7 +1,7 @@
-from forms.base import Form as FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from forms.base import Form as FlaskForm
 from workflow.i18n import lazy_gettext as _l
 
 

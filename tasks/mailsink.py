@@ -29,7 +29,7 @@ def messages(folder: str | Path, limit: int = 200) -> list:
     if not path.exists():
         return []
     box = mailbox.Maildir(str(path), factory=None, create=False)
-    found = [message_from_bytes(box.get_bytes(key), policy=policy.default) for key in box.keys()]
+    found = [message_from_bytes(box.get_bytes(key), policy=policy.default) for key in box.iterkeys()]
     found.sort(key=lambda m: m.get("Date", ""), reverse=True)
     return found[:limit]
 

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
-from workflow import clock
 from views.security import limiter
+from workflow import clock
 from workflow.db import db
 
 POSTGRES = os.environ.get("MISSIVA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -13,7 +13,6 @@ from workflow.models import AuditEvent
 from . import factories
 
 
-
 def test_secretariat_actions_are_audited(app, smtp, make_client):
     w = factories.world()
     call = w["call"]

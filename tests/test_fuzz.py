@@ -117,7 +117,7 @@ def test_fuzz_call_import(app, database):
     mission = Client(app).sign_in("focal@ar.example")
     seen: Counter = Counter()
 
-    @settings(max_examples=int(os.environ.get("MISSIVA_FUZZ_EXAMPLES", 60)), deadline=None,
+    @settings(max_examples=int(os.environ.get("MISSIVA_FUZZ_EXAMPLES", "60")), deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(st.sampled_from(TOP + [f"sections.{i}.{k}" for i in (0, 1, 2) for k in SECTION]), YAML_VALUES,
            st.integers(min_value=0, max_value=10**6))

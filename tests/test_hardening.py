@@ -8,8 +8,8 @@ import mailbox
 import os
 import re
 import sqlite3
-import zipfile
 import time
+import zipfile
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlencode
@@ -28,7 +28,7 @@ from workflow.models import AuditEvent, Document, OutboxMessage, Report, Submiss
 from workflow.submissions import amend, submit
 
 from . import factories
-from .conftest import Client, drain
+from .conftest import drain
 
 
 def signed_in_mission(client, w):

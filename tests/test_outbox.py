@@ -1,7 +1,6 @@
 """The outbox: unique keys, hand-over only after commit, retries, bounces, resends, digests."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from workflow import clock, digests, jobs, notifications, outbox

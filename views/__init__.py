@@ -7,9 +7,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from workflow.db import db
+from workflow.i18n import lazy_gettext as _l
 
 from .security import limiter
-from workflow.i18n import lazy_gettext as _l
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'")
@@ -78,7 +78,7 @@ def register(app) -> None:
             message = _l("What you sent was larger than %(n)s MB in all, so nothing from that page "
                          "could be saved, not even the text. Go back: your browser usually still shows "
                          "what you typed. Then attach a smaller file (each document's limit is shown "
-                         "next to it) and save again.", n="%g" % round(app.config["MAX_CONTENT_LENGTH"] / 2**20, 1))
+                         "next to it) and save again.", n=f'{round(app.config["MAX_CONTENT_LENGTH"] / 2**20, 1):g}')
         if request.path.startswith("/api/"):
             return {"error": str(message)}, code
         return render_template("errors.html", code=code, message=message), code

@@ -17,8 +17,7 @@ from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.sections import compact, format_problems
 from workflow.states import TransitionError
-from workflow.submissions import (ConflictError, IncompleteError, all_problems, documents_of, save,
-                                  submit)
+from workflow.submissions import ConflictError, IncompleteError, all_problems, documents_of, save, submit
 
 
 def _render(template: str, submission, form, status: int = 200, **context):

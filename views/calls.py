@@ -9,8 +9,15 @@ from flask_login import current_user
 
 from forms.calls import CallForm, CloneForm, ImportForm
 from workflow import clock
-from workflow.calls import (CallDefinitionError, check_definition, clone, export_call, import_call,
-                            to_definition, update_call)
+from workflow.calls import (
+    CallDefinitionError,
+    check_definition,
+    clone,
+    export_call,
+    import_call,
+    to_definition,
+    update_call,
+)
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import Call, Mission

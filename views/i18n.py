@@ -3,8 +3,7 @@ browser's. Switchable on every page, without JavaScript.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from babel.dates import format_date, format_time
 from babel.dates import format_datetime as babel_format_datetime

@@ -135,7 +135,8 @@ def wording(call_id: int):
         except notifications.TemplateProblem as exc:
             db.session.rollback()
             form.body.errors = [*form.body.errors, _("This text cannot be used: %(e)s", e=str(exc))]
-    sample = next((s for s in submissions if str(s.id) == form.preview_for.data), submissions[0] if submissions else None)
+    sample = next((s for s in submissions if str(s.id) == form.preview_for.data),
+                  submissions[0] if submissions else None)
     if sample is not None and not form.errors:
         try:
             preview = notifications.render_wording(form.subject.data, form.body.data,

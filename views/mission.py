@@ -96,7 +96,8 @@ def receipt_document(call_id: int, number: int):
     submission, version = _own_version(call_id, number)
     data = report_render.receipt_docx(submission, version, str(get_locale()))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f"attachment; filename=receipt-{submission.mission.code}-{number}.docx"})
+                    headers={"Content-Disposition":
+                             f"attachment; filename=receipt-{submission.mission.code}-{number}.docx"})
 
 
 @bp.route("/documents/<int:document_id>")

@@ -13,12 +13,12 @@ import json
 import zipfile
 from datetime import datetime
 
+from . import clock, invitations
 from . import documents as document_store
-from . import invitations
 from .calls import to_definition
 from .db import db
 from .member_states import ensure
-from .models import (AuditEvent, Call, Document, OutboxMessage, Submission, SubmissionVersion, User)
+from .models import AuditEvent, Call, Document, OutboxMessage, Submission, SubmissionVersion, User
 
 FORMAT = "missiva-call-archive/1"
 
@@ -80,7 +80,8 @@ def export(call: Call) -> bytes:
                    "from_state": e.from_state, "to_state": e.to_state, "detail": e.detail, "ip": e.ip}
                   for e in events],
         "mail": [{"key": m.key, "kind": m.kind, "recipient": m.recipient, "subject": m.subject,
-                  "body_text": invitations.redact(m.body_text), "language": m.language, "state": m.state, "attempts": m.attempts,
+                  "body_text": invitations.redact(m.body_text), "language": m.language, "state": m.state,
+                  "attempts": m.attempts,
                   "smtp_response": m.smtp_response, "last_error": m.last_error,
                   "mission": m.mission.code if m.mission else None,
                   "created_at": _iso(m.created_at), "sent_at": _iso(m.sent_at)} for m in mails],
@@ -140,7 +141,7 @@ def restore(data: bytes) -> Call:
     from .calls import apply_definition
 
     call = apply_definition(Call(status=spec["status"]), spec)
-    call.created_at, call.mail_templates = _moment(spec["created_at"]), spec.get("mail_templates") or {}
+    call.created_at, call.mail_templates = _moment(spec["created_at"]) or clock.now(), spec.get("mail_templates") or {}
     db.session.add(call)
     db.session.flush()
     subs = {}

@@ -1,5 +1,6 @@
 """The SQLAlchemy handle shared by the domain, bound to the app in create_app."""
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -14,6 +15,14 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+if TYPE_CHECKING:  # what db.Model is, for the type checker (a base class cannot be a variable)
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(DeclarativeBase):
+        pass
+else:
+    Model = db.Model
 
 
 def configure_sqlite(engine, reads_only: Callable[[], bool] = lambda: False) -> None:

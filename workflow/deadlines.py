@@ -10,8 +10,10 @@ Only the latest slot that has come is sent: after an outage a mission gets one r
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import select
@@ -87,30 +89,27 @@ def sweep(at: datetime | None = None) -> SweepResult:
     every other call carries on. The caller commits."""
     at = at or clock.now()
     result = SweepResult()
-    for call_id in db.session.scalars(db.select(Call.id).where(Call.status == "open").order_by(Call.id)).all():
-        call = db.session.get(Call, call_id)
-        _guarded(call, at, result, lambda call=call: _sweep_call(call, at))
+    for call in db.session.scalars(db.select(Call).where(Call.status == "open").order_by(Call.id)).all():
+        _guarded(call, at, result, partial(_sweep_call, call, at))
     result.reports = schedule_reports(at)
     return result
 
 
-def _guarded(call: Call, at: datetime, result: SweepResult, work) -> None:
+def _guarded(call: Call, at: datetime, result: SweepResult, work: Callable[[], SweepResult]) -> None:
     """Run one call's part of the sweep; on any failure undo just that part and record why."""
-    call_id = call.id
     try:
         with db.session.begin_nested():
-            partial = work()
-    except Exception as exc:  # noqa: BLE001 — one call's bad data must not stop the others
-        log.exception("the deadline sweep could not process call %s", call_id)
-        call = db.session.get(Call, call_id)
+            swept = work()
+    except Exception as exc:  # one call's bad data must not stop the others
+        log.exception("the deadline sweep could not process call %s", call.id)
         call.sweep_problem, call.sweep_problem_at = f"{type(exc).__name__}: {exc}"[:2000], at
         result.failed.append(call.slug)
         return
     if call.sweep_problem is not None:
         call.sweep_problem = call.sweep_problem_at = None
-    result.reminders += partial.reminders
-    result.marked_late += partial.marked_late
-    result.closed += partial.closed
+    result.reminders += swept.reminders
+    result.marked_late += swept.marked_late
+    result.closed += swept.closed
 
 
 def _sweep_call(call: Call, at: datetime) -> SweepResult:

@@ -9,8 +9,8 @@ from flask_babel import force_locale, gettext
 
 from . import clock, notifications, outbox
 from .db import db
-from .models import Call, OutboxMessage, Submission, SubmissionVersion, User
 from .deadlines import UNANSWERED
+from .models import Call, OutboxMessage, Submission, SubmissionVersion, User
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
-
 from sqlalchemy import func
 
 from . import audit, clock

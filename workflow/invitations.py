@@ -12,10 +12,11 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.exc import IntegrityError
 
 from . import audit, clock
@@ -54,7 +55,7 @@ def _max_age() -> timedelta:
 def peek(token: str) -> User:
     """The user a link is for, if it is still good (does not use it)."""
     try:
-        data = _serializer().loads(token, max_age=_max_age().total_seconds())
+        data = _serializer().loads(token, max_age=int(_max_age().total_seconds()))
     except SignatureExpired as exc:
         raise InvalidLink(_("This sign-in link has expired. Ask for a new one below.")) from exc
     except BadSignature as exc:
@@ -81,7 +82,8 @@ def redeem(token: str) -> User:
 def forget_expired(at: datetime | None = None) -> int:
     """Drop the records of used links that would have expired anyway."""
     cutoff = (at or clock.now()) - _max_age()
-    return db.session.execute(delete(UsedSignInLink).where(UsedSignInLink.used_at < cutoff)).rowcount
+    result = db.session.execute(delete(UsedSignInLink).where(UsedSignInLink.used_at < cutoff))
+    return cast(CursorResult, result).rowcount
 
 
 def redact(text: str | None) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import clock
-from .db import db
+from .db import Model
 from .states import ROLES, State
 from .text import clean
 
@@ -29,7 +29,7 @@ def receipt_number(submission, version_number: int) -> str:
     return f"{submission.call.reference} · {submission.mission.code} · {version_number}"
 
 
-class MemberState(db.Model):
+class MemberState(Model):
     code: Mapped[str] = mapped_column(String(2), primary_key=True)  # ISO 3166-1 alpha-2
     names: Mapped[dict] = mapped_column(JSON)  # {"en": "Argentina", "es": "Argentina", ...}
 
@@ -37,7 +37,7 @@ class MemberState(db.Model):
         return localized(self.names, locale) or self.code
 
 
-class Mission(db.Model):
+class Mission(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_state_code: Mapped[str] = mapped_column(ForeignKey("member_state.code"), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -56,7 +56,7 @@ class Mission(db.Model):
         return self.member_state_code
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __table_args__ = (
         CheckConstraint(f"role IN {tuple(ROLES)!r}", name="role_known"),
         CheckConstraint("role != 'focal_point' OR mission_id IS NOT NULL", name="focal_point_has_mission"),
@@ -79,7 +79,8 @@ class User(UserMixin, db.Model):
 
     mission: Mapped[Mission | None] = relationship(back_populates="focal_points")
     # The token of the session this object was loaded for (set by workflow/accounts.py).
-    session_token = None  # str | None
+    __allow_unmapped__ = True
+    session_token: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -99,14 +100,15 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(clean(password), method=method)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, clean(password))
+        stored = self.password_hash
+        return bool(stored) and check_password_hash(stored or "", clean(password))
 
     @property
     def zone(self) -> str:
         return self.timezone or (self.mission.timezone if self.mission else "UTC")
 
 
-class SignInSession(db.Model):
+class SignInSession(Model):
     """A signed-in browser. The cookie carries a random token, this row its SHA-256: signing out,
     a new password or deactivation revokes the row, and a copied cookie opens nothing after it."""
 
@@ -119,7 +121,7 @@ class SignInSession(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class UsedSignInLink(db.Model):
+class UsedSignInLink(Model):
     """A sign-in link that has been used (by the SHA-256 of its token): each link works once, and
     using one leaves every other link of the same person as good as it was."""
 
@@ -128,7 +130,7 @@ class UsedSignInLink(db.Model):
     used_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
 
 
-class Call(db.Model):
+class Call(Model):
     __table_args__ = (CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -163,7 +165,7 @@ class Call(db.Model):
         return next((s for s in self.sections if s["key"] == key), None)
 
 
-class Submission(db.Model):
+class Submission(Model):
     """One per (call, mission): the mission's working answer and where it stands."""
 
     __table_args__ = (
@@ -208,7 +210,7 @@ class Submission(db.Model):
         return (at or clock.now()) > self.deadline
 
 
-class SubmissionVersion(db.Model):
+class SubmissionVersion(Model):
     """What the mission sent, frozen: an amendment adds a version and never edits one."""
 
     __table_args__ = (UniqueConstraint("submission_id", "number", name="number_once"),)
@@ -231,7 +233,7 @@ class SubmissionVersion(db.Model):
         return receipt_number(self.submission, self.number)
 
 
-class Document(db.Model):
+class Document(Model):
     """An uploaded file. Never deleted while a version refers to it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -249,7 +251,7 @@ class Document(db.Model):
     submission: Mapped[Submission] = relationship()
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Append-only trail: who did what, when and from where."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -268,7 +270,7 @@ class AuditEvent(db.Model):
     submission: Mapped[Submission | None] = relationship()
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """Every mail is first a row here (one per recipient), then delivered by a task.
 
     `key` makes a message unique: a reminder, a receipt or a digest is queued once, whatever
@@ -307,7 +309,7 @@ class OutboxMessage(db.Model):
     call: Mapped[Call | None] = relationship()
 
 
-class Report(db.Model):
+class Report(Model):
     """One compilation of a call's consolidated report: its data (built once) and the files
     rendered from it. Records when it was compiled and from which answers."""
 
@@ -333,7 +335,7 @@ class Report(db.Model):
     requested_by: Mapped[User | None] = relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A read-only token for secretariat integrations; only its SHA-256 is kept."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

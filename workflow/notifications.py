@@ -114,7 +114,7 @@ def _render(text: str, values: dict) -> str:
         out = _compiled(text).render(values)
     except TemplateProblem:
         raise
-    except Exception as exc:  # noqa: BLE001 — whatever an officer's text does, it is only refused
+    except Exception as exc:
         raise TemplateProblem(f"{type(exc).__name__}: {exc}"[:300]) from exc
     if len(out) > MAX_OUTPUT:
         raise TemplateProblem(f"the message would be longer than {MAX_OUTPUT} characters")
@@ -192,7 +192,7 @@ def check_wording(subject: str, body: str, samples: list[dict] | None = None) ->
 def language_of(person: User | None, mission: Mission) -> str:
     languages = current_app.config["LANGUAGES"]
     for choice in ((person.locale if person else None), mission.language):
-        if choice in languages:
+        if choice and choice in languages:
             return choice
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -253,7 +253,7 @@ def recipients(mission: Mission, *, escalate: bool = False) -> list[User | None]
 
 
 def address_of(person: User | None, mission: Mission) -> str:
-    return person.email if person is not None else mission.representative_email
+    return person.email if person is not None else mission.representative_email or ""
 
 
 def queue_for(submission: Submission, kind: str, key_prefix: str, *, escalate: bool = False,

@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 
 from . import audit, clock, invitations, jobs
@@ -66,7 +67,7 @@ def claim(message_id: int, at: datetime | None = None) -> OutboxMessage | None:
         .values(state="sending", claimed_at=at, attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
-    if result.rowcount != 1:
+    if cast(CursorResult, result).rowcount != 1:
         return None
     return db.session.get(OutboxMessage, message_id)
 

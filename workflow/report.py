@@ -69,7 +69,8 @@ def _section_payload(section: dict, rows: list[tuple], language: str, documents:
                                   "content_type": document.content_type, "document_id": document.id})
             payload["rows"].append({"code": code, "state": name, "files": files})
     elif kind == "questions":
-        payload["questions"] = [{"key": q["key"], "label": localized(q["label"], language)} for q in section["questions"]]
+        payload["questions"] = [{"key": q["key"], "label": localized(q["label"], language)}
+                                for q in section["questions"]]
         payload["rows"] = [{"code": code, "state": name, "answers": answer.get("answers", {})}
                            for code, name, answer in rows]
     return payload

@@ -8,8 +8,9 @@ from datetime import date
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib import pyplot  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import pyplot
+from matplotlib.dates import date2num
+from matplotlib.figure import Figure
 
 INK, ACCENT, MUTED = "#1b1f24", "#0b5394", "#b3261e"
 
@@ -28,10 +29,10 @@ def timeline(data: dict, labels: dict, fmt: str = "png") -> bytes:
     axes = figure.add_subplot()
     points = data["timeline"]
     if points:
-        days = [date.fromisoformat(p["date"]) for p in points]
+        days = date2num([date.fromisoformat(p["date"]) for p in points])
         axes.step(days, [p["count"] for p in points], where="post", color=ACCENT, linewidth=2)
         axes.plot(days, [p["count"] for p in points], "o", color=ACCENT, markersize=3)
-    axes.axvline(date.fromisoformat(data["timeline_deadline"]), color=MUTED, linestyle="--", linewidth=1.5,
+    axes.axvline(date2num(date.fromisoformat(data["timeline_deadline"])), color=MUTED, linestyle="--", linewidth=1.5,
                  label=labels["deadline"])
     axes.axhline(data["summary"]["addressed"], color=INK, linestyle=":", linewidth=1, label=labels["addressed"])
     axes.set_ylim(0, data["summary"]["addressed"] + 1)
@@ -50,7 +51,7 @@ def matrix(section: dict, fmt: str = "png") -> bytes:
     names, numbers = [row["state"] for row in rows], [str(i + 1) for i in range(len(areas))]
     wide = len(rows) > 40
     if wide:
-        values = [list(column) for column in zip(*values)]
+        values = [list(column) for column in zip(*values, strict=True)]
         figure = pyplot.figure(figsize=(10, 1 + 0.3 * len(areas)))
     else:
         figure = pyplot.figure(figsize=(7, max(2.0, 0.22 * len(rows) + 1.5)))

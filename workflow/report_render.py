@@ -76,11 +76,11 @@ def _table(document, header: list[str], rows: list[list], widths: list[float] | 
     table.style = document.missiva_table_style
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     cells = table._cells  # the whole grid, resolved once (row.cells recomputes it each time)
-    for cell, text in zip(cells[:columns], header):
+    for cell, text in zip(cells[:columns], header, strict=True):
         cell.paragraphs[0].add_run(printable(text)).bold = True
         _shade(cell, "DCE6F1")
     for index, row in enumerate(rows, start=1):
-        for cell, value in zip(cells[index * columns:(index + 1) * columns], row):
+        for cell, value in zip(cells[index * columns:(index + 1) * columns], row, strict=True):
             if value not in (None, ""):
                 cell.paragraphs[0].add_run(printable(value))
     if widths:
@@ -97,8 +97,8 @@ def _new_document():
     style.font.name, style.font.size = "Calibri", Pt(11)
     grid = document.styles["Table Grid"]
     grid.font.size = Pt(9)
-    document.missiva_table_style = grid
-    document.missiva_bullet_id = document.styles["List Bullet"].style_id
+    document.missiva_table_style = grid  # type: ignore[attr-defined]
+    document.missiva_bullet_id = document.styles["List Bullet"].style_id  # type: ignore[attr-defined]
     for section in document.sections:
         section.left_margin = section.right_margin = Cm(2)
     return document

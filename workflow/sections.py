@@ -12,6 +12,7 @@ Answers live in `Submission.content[section_key]`:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .checks import Problems
@@ -114,14 +115,17 @@ def definition_errors(section: dict, where: str | None = None) -> list[str]:
     return found
 
 
+EMPTY_ANSWERS: dict[str, Callable[[], dict]] = {
+    "nominations": lambda: {"experts": []},
+    "experience_areas": lambda: {"areas": {}},
+    "agenda_comments": lambda: {"general": "", "comments": {}},
+    "documents": lambda: {"files": {}},
+    "questions": lambda: {"answers": {}},
+}
+
+
 def empty_answer(section: dict) -> dict:
-    return {
-        "nominations": lambda: {"experts": []},
-        "experience_areas": lambda: {"areas": {}},
-        "agenda_comments": lambda: {"general": "", "comments": {}},
-        "documents": lambda: {"files": {}},
-        "questions": lambda: {"answers": {}},
-    }[section["kind"]]()
+    return EMPTY_ANSWERS[section["kind"]]()
 
 
 def blank_expert(expert: dict) -> bool:

@@ -117,7 +117,7 @@ def transition(submission, action: Action, actor, *, comment: str | None = None,
         submission.submitted_at = at
         submission.late = submission.late or submission.is_past_deadline(at)
     if action is Action.RETURN:
-        submission.return_comment = comment.strip()
+        submission.return_comment = (comment or "").strip()
     event = audit.record(
         action.value, actor, call=submission.call, submission=submission, at=at,
         from_state=source, to_state=submission.state,
