@@ -14,9 +14,9 @@ from tasks import embedded, mailsink
 from workflow import demo, invitations
 from workflow.calls import CallDefinitionError, clone, export_call, import_call
 from workflow.db import db
+from workflow.kinds import ROLES
 from workflow.member_states import ensure
 from workflow.models import Call, User
-from workflow.states import ROLES
 
 group = AppGroup("missiva", help="Operate Missiva: set up, demo data, calls and users.")
 

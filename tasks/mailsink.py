@@ -23,17 +23,6 @@ class MaildirHandler:
         return "250 Message accepted for delivery"
 
 
-def messages(folder: str | Path, limit: int = 200) -> list:
-    """The newest messages first."""
-    path = Path(folder)
-    if not path.exists():
-        return []
-    box = mailbox.Maildir(str(path), factory=None, create=False)
-    found = [message_from_bytes(box.get_bytes(key), policy=policy.default) for key in box.iterkeys()]
-    found.sort(key=lambda m: m.get("Date", ""), reverse=True)
-    return found[:limit]
-
-
 def serve(host: str, port: int, folder: str | Path) -> None:
     """Until SIGINT or SIGTERM."""
     controller = Controller(MaildirHandler(folder), hostname=host, port=port)

@@ -2,31 +2,20 @@
 keep the files, record progress for the page that waits on it."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from celery import shared_task
-from flask import current_app
 
-from workflow import clock, report, report_render
+from workflow import clock, notifications, report, report_render
 from workflow.db import db
-from workflow.models import Report
+from workflow.kinds import ReportState
 
 FORMATS = {"docx": report_render.docx, "xlsx": report_render.xlsx, "csv.zip": report_render.csv_zip}
 
 
-def folder() -> Path:
-    path = Path(current_app.config["REPORT_FOLDER"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @shared_task(name="missiva.compile_report", ignore_result=True)
 def compile_report(report_id: int) -> str:
-    row = db.session.get(Report, report_id)
-    if row is None or row.state not in ("queued", "failed"):
+    row = report.claim(report_id)
+    if row is None:  # done, running in another worker, or gone
         return "skipped"
-    row.state, row.started_at, row.progress, row.error = "running", clock.now(), 5, None
-    db.session.commit()
 
     def progress(percent: int) -> None:
         row.progress = min(percent, 95)
@@ -37,17 +26,15 @@ def compile_report(report_id: int) -> str:
         files = {}
         for extension, render in FORMATS.items():
             name = f"{row.call.slug}-report-{row.id}.{extension}"
-            (folder() / name).write_bytes(render(data))
+            (report.folder() / name).write_bytes(render(data))
             files[extension] = name
     except Exception as exc:  # recorded for the secretariat, who can compile again
         db.session.rollback()
-        row.state, row.error, row.finished_at = "failed", f"{type(exc).__name__}: {exc}"[:2000], clock.now()
+        row.state, row.error, row.finished_at = ReportState.FAILED, f"{type(exc).__name__}: {exc}"[:2000], clock.now()
         db.session.commit()
         raise
-    row.data, row.files, row.state, row.progress, row.finished_at = data, files, "done", 100, clock.now()
+    row.data, row.files, row.state, row.progress, row.finished_at = data, files, ReportState.DONE, 100, clock.now()
     if row.automatic:
-        from workflow import notifications
-
         notifications.report_ready(row)
     db.session.commit()
     return "done"

@@ -16,8 +16,7 @@ from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.sections import compact, format_problems
-from workflow.states import TransitionError
-from workflow.submissions import ConflictError, IncompleteError, all_problems, documents_of, save, submit
+from workflow.submissions import all_problems, documents_of, save_and_submit
 
 
 def _render(template: str, submission, form, status: int = 200, **context):
@@ -86,47 +85,32 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
     except (TypeError, ValueError):
         lock = -1
     action = request.form.get("action", "save")
-    try:
-        save(submission, compact(call.sections, content), actor, lock_version=lock,
-             detail={"provenance": provenance} if on_behalf else None)
-    except ConflictError:
+    outcome = save_and_submit(submission, compact(call.sections, content), actor, lock_version=lock,
+                              submitting=action == "submit", ready=formats_ok and uploads_ok,
+                              provenance=provenance, note=note)
+    if not outcome.saved:
         db.session.rollback()
         form.lock_version.data = submission.lock_version
-        flash(_("Someone else saved this answer after you opened it, so nothing was saved. Your "
-                "text is still below: compare it with the saved answer, then save again to keep yours."),
-              "error")
-        return _render(template, submission, form, 409, conflict=True, **context)
-    except TransitionError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        if outcome.conflict:
+            flash(_("Someone else saved this answer after you opened it, so nothing was saved. Your "
+                    "text is still below: compare it with the saved answer, then save again to keep "
+                    "yours."), "error")
+        else:
+            flash(outcome.refusal, "error")
+        return _render(template, submission, form, 409, conflict=outcome.conflict, **context)
+    db.session.commit()
+    form.lock_version.data = submission.lock_version
+    if outcome.version is not None:
+        return redirect(done_url(outcome.version))
+    if outcome.refusal:
+        flash(outcome.refusal, "error")
         return _render(template, submission, form, 409, **context)
-
     if action == "submit":
-        # The draft is kept whatever happens; the submission is tried in a savepoint, so the
-        # draft and a successful submission are committed together.
-        version, refusal = None, None
-        if formats_ok and uploads_ok:
-            try:
-                with db.session.begin_nested():
-                    version = submit(submission, actor, provenance=provenance, note=note)
-            except IncompleteError:
-                pass
-            except TransitionError as exc:
-                refusal = str(exc)
-        db.session.commit()
-        form.lock_version.data = submission.lock_version
-        if version is not None:
-            return redirect(done_url(version))
-        if refusal:
-            flash(refusal, "error")
-            return _render(template, submission, form, 409, **context)
         attach(form, all_problems(submission, content))
         flash(_("Your draft was saved, but it cannot be submitted yet: please see the "
                 "messages next to the answers below."), "error")
         return _render(template, submission, form, 422, **context)
 
-    db.session.commit()
-    form.lock_version.data = submission.lock_version
     warnings = [p for s in call.sections for p in format_problems(s, content.get(s["key"], {}))]
     if not (formats_ok and uploads_ok) or warnings:
         attach(form, warnings)

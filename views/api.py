@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from workflow import clock
 from workflow.db import db
+from workflow.kinds import ReportState
 from workflow.models import ApiToken, Call, Report, Submission
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -76,7 +77,7 @@ def submissions(call_id: int):
 @token_required
 def latest_report(call_id: int):
     db.session.get(Call, call_id) or abort(404)
-    row = db.session.scalars(db.select(Report).filter_by(call_id=call_id, state="done")
+    row = db.session.scalars(db.select(Report).filter_by(call_id=call_id, state=ReportState.DONE)
                              .order_by(Report.id.desc())).first()
     if row is None:
         abort(404)

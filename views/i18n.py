@@ -11,28 +11,17 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
+from forms.answer import FUNDING_LABELS, PROVENANCE_LABELS, ROLE_LABELS
 from workflow import clock, invitations
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
+from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, label
 from workflow.models import localized
 
 from .navigation import safe_target
 
 bp = Blueprint("i18n", __name__)
-STATE_LABELS = {
-    "not_started": _l("not started"), "draft": _l("draft"), "submitted": _l("submitted"),
-    "returned": _l("returned"), "accepted": _l("accepted"),
-}
-OUTBOX_FILTER_LABELS = {
-    "all": _l("All"), "pending": _l("Waiting"), "sending": _l("Sending"), "sent": _l("Sent"),
-    "failed": _l("Failed"), "attention": _l("Needs attention"),
-}
-MAIL_KIND_LABELS = {
-    "invitation": _l("Invitation"), "reminder": _l("Reminder"), "receipt": _l("Receipt"),
-    "returned": _l("Returned"), "accepted": _l("Accepted"),
-}
-REPORT_STATE_LABELS = {"queued": _l("waiting"), "running": _l("compiling"), "done": _l("ready"),
-                       "failed": _l("failed")}
+OUTBOX_FILTER_LABELS = {"all": _l("All"), "attention": _l("Needs attention")}
 REPORT_BASIS_LABELS = {"accepted": _l("accepted only"), "submitted": _l("accepted and submitted")}
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português"}
 
@@ -86,16 +75,15 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["redact_links"] = invitations.redact
-    from forms.answer import FUNDING_LABELS, PROVENANCE_LABELS, ROLE_LABELS
-
     app.jinja_env.globals.update(
         localized=localized, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=lambda: str(get_locale()),
-        state_label=lambda s: STATE_LABELS.get(str(s), s),
+        state_label=lambda s: label(State, s), call_status_label=lambda s: label(CallStatus, s),
         role_label=lambda r: ROLE_LABELS.get(r, r or ""),
         funding_label=lambda f: FUNDING_LABELS.get(f, f or ""),
         provenance_label=lambda p: PROVENANCE_LABELS.get(p, p),
-        outbox_filter_label=lambda f: OUTBOX_FILTER_LABELS.get(f, f),
-        mail_kind_label=lambda k: MAIL_KIND_LABELS.get(k, k),
-        report_state_label=lambda k: REPORT_STATE_LABELS.get(k, k),
+        outbox_filter_label=lambda f: OUTBOX_FILTER_LABELS.get(f) or label(MailState, f),
+        mail_state_label=lambda s: label(MailState, s),
+        mail_kind_label=lambda k: label(MailKind, k),
+        report_state_label=lambda k: label(ReportState, k),
         report_basis_label=lambda k: REPORT_BASIS_LABELS.get(k, k),
     )

@@ -8,16 +8,16 @@ from sqlalchemy import func
 
 from forms.mail import RemindNowForm, WordingForm
 from forms.review import AcceptForm
-from tasks.mailsink import messages as sink_messages
 from workflow import audit, notifications, outbox
 from workflow.db import db
 from workflow.i18n import gettext as _
+from workflow.kinds import MailState, values
 from workflow.models import AuditEvent, Call, OutboxMessage, Submission
 
 from .access import secretariat_required
 
 bp = Blueprint("mail", __name__, url_prefix="/secretariat")
-FILTERS = ("all", "pending", "sending", "sent", "failed", "attention")
+FILTERS = ("all", *values(MailState), "attention")
 
 
 @bp.route("/outbox")
@@ -28,7 +28,7 @@ def outbox_list():
     query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     stuck_ids = {m.id for m in outbox.stuck()}
     if state == "attention":
-        query = query.where((OutboxMessage.state == "failed") | OutboxMessage.id.in_(stuck_ids))
+        query = query.where((OutboxMessage.state == MailState.FAILED) | OutboxMessage.id.in_(stuck_ids))
     elif state != "all":
         query = query.where(OutboxMessage.state == state)
     rows = db.session.scalars(query.limit(300)).all()
@@ -55,7 +55,7 @@ def message(message_id: int):
 @secretariat_required
 def resend(message_id: int):
     found = db.session.get(OutboxMessage, message_id) or abort(404)
-    if found.state in ("failed", "sending") and AcceptForm().validate_on_submit():
+    if found.state in (MailState.FAILED, MailState.SENDING) and AcceptForm().validate_on_submit():
         outbox.resend(found, current_user._get_current_object())
         db.session.commit()
         flash(_("The message to %(to)s will be sent again.", to=found.recipient), "success")
@@ -66,7 +66,7 @@ def resend(message_id: int):
 @secretariat_required
 def sink():
     """What the development SMTP sink caught (the embedded default only)."""
-    found = sink_messages(current_app.config["MAIL_SINK_FOLDER"])
+    found = outbox.caught_by_sink(current_app.config["MAIL_SINK_FOLDER"])
     return render_template("mail/sink.html", messages=found)
 
 

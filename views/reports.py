@@ -7,8 +7,7 @@ from flask_login import current_user
 from wtforms import SelectField
 
 from forms.base import Form
-from tasks.reports import folder
-from workflow import audit, jobs, report, report_charts, report_render
+from workflow import report, report_charts, report_render
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import Call, Report
@@ -39,12 +38,7 @@ def call_reports(call_id: int):
     call = _call(call_id)
     form = CompileForm()
     if form.validate_on_submit():
-        row = Report(call=call, basis=form.basis.data, requested_by_id=current_user.id)
-        db.session.add(row)
-        db.session.flush()
-        audit.record("report_requested", current_user._get_current_object(), call=call,
-                     detail={"report": row.id, "basis": row.basis})
-        jobs.after_commit("report", row.id)
+        row = report.request(call, form.basis.data, current_user._get_current_object())
         db.session.commit()
         return redirect(url_for("reports.show", report_id=row.id))
     rows = db.session.scalars(db.select(Report).filter_by(call_id=call.id).order_by(Report.id.desc())).all()
@@ -63,9 +57,9 @@ def show(report_id: int):
 def download(report_id: int, fmt: str):
     row = db.session.get(Report, report_id) or abort(404)
     name = (row.files or {}).get(fmt)
-    if name is None or not (folder() / name).exists():
+    if name is None or not (report.folder() / name).exists():
         abort(404)
-    return send_file(folder() / name, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
+    return send_file(report.folder() / name, mimetype=MIMETYPES[fmt], as_attachment=True, download_name=name)
 
 
 @bp.route("/reports/<int:report_id>/charts/<name>.svg")

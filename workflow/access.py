@@ -6,12 +6,13 @@ from __future__ import annotations
 from sqlalchemy import or_
 
 from .db import db
+from .kinds import CallStatus
 from .models import Call, Document, Submission
 
 
 def submissions(user):
     """A select of the submissions `user` may read."""
-    query = db.select(Submission).join(Submission.call).where(Call.status != "draft")
+    query = db.select(Submission).join(Submission.call).where(Call.status != CallStatus.DRAFT)
     if user.is_secretariat:
         return db.select(Submission)
     # A call withdrawn from the state stays visible only if the mission had sent an answer.

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from . import clock
 from .db import db
+from .models import AuditEvent
 
 _origin: Callable[[], str | None] = lambda: None  # noqa: E731
 
@@ -18,8 +19,6 @@ def set_origin_provider(provider: Callable[[], str | None]) -> None:
 
 def record(action: str, actor, *, call=None, submission=None, at: datetime | None = None,
            from_state: str | None = None, to_state: str | None = None, detail: dict | None = None):
-    from .models import AuditEvent
-
     event = AuditEvent(
         at=at or clock.now(),
         actor_id=actor.id if actor is not None else None,

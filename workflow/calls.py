@@ -14,6 +14,7 @@ import yaml
 from . import audit, clock
 from .checks import EARLIEST, LANGUAGES, LATEST, MAX_REMINDER_DAYS, Problems, in_window
 from .db import db
+from .kinds import CallStatus, values
 from .models import Call, Mission, Submission
 from .sections import definition_errors, empty_answer
 from .text import clean_tree
@@ -44,7 +45,7 @@ MEETING_FIELDS = ("name", "starts", "ends", "venue")
 CONTACT_FIELDS = ("name", "email", "phone", "fax", "address")
 POLICY_FIELDS = ("accept_late", "allow_amendments", "close_at_deadline")
 REMINDER_FIELDS = ("days_before", "days_after", "escalate_from")
-STATUSES = ("draft", "open", "closed")
+STATUSES = values(CallStatus)
 
 
 def check_definition(data: dict) -> list[str]:
@@ -206,7 +207,7 @@ def import_call(text: str, actor=None) -> Call:
     data = parse(text)
     if db.session.scalar(db.select(Call).filter_by(slug=data["slug"])):
         raise CallDefinitionError([f"a call with slug {data['slug']} already exists"])
-    call = apply_definition(Call(status=data.get("status", "open")), data)
+    call = apply_definition(Call(status=data.get("status", CallStatus.OPEN)), data)
     db.session.add(call)
     db.session.flush()
     address(call, data.get("addressed", "all"))

@@ -19,9 +19,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from . import audit, clock, jobs, notifications, outbox
+from . import audit, clock, notifications, outbox, report
 from .checks import MAX_REMINDER_DAYS
 from .db import db
+from .kinds import CallStatus, MailState
 from .models import Call, Mission, OutboxMessage, Report, Submission
 from .states import EDITABLE
 
@@ -89,7 +90,7 @@ def sweep(at: datetime | None = None) -> SweepResult:
     every other call carries on. The caller commits."""
     at = at or clock.now()
     result = SweepResult()
-    for call in db.session.scalars(db.select(Call).where(Call.status == "open").order_by(Call.id)).all():
+    for call in db.session.scalars(db.select(Call).where(Call.status == CallStatus.OPEN).order_by(Call.id)).all():
         _guarded(call, at, result, partial(_sweep_call, call, at))
     result.reports = schedule_reports(at)
     return result
@@ -140,7 +141,7 @@ def _sweep_call(call: Call, at: datetime) -> SweepResult:
         result.reminders += notifications.queue_for(submission, "reminder", key, escalate=escalate, at=at)
     last_deadline = max([call.deadline] + [s.deadline for s in submissions])
     if call.close_at_deadline and at > last_deadline:
-        call.status = "closed"
+        call.status = CallStatus.CLOSED
         audit.record("call_closed", None, call=call, at=at, detail={"reason": "deadline"})
         result.closed.append(call.slug)
     return result
@@ -154,16 +155,8 @@ def schedule_reports(at: datetime) -> list[int]:
         return []
     done = select(Report.call_id).where(Report.automatic.is_(True))
     due = db.session.scalars(db.select(Call).where(Call.deadline <= at - timedelta(hours=hours),
-                                                   Call.status != "draft", Call.id.not_in(done))).all()
-    queued = []
-    for call in due:
-        row = Report(call=call, basis="submitted", automatic=True)
-        db.session.add(row)
-        db.session.flush()
-        audit.record("report_scheduled", None, call=call, at=at, detail={"report": row.id})
-        jobs.after_commit("report", row.id)
-        queued.append(row.id)
-    return queued
+                                                   Call.status != CallStatus.DRAFT, Call.id.not_in(done))).all()
+    return [report.request(call, "submitted", automatic=True, at=at).id for call in due]
 
 
 def reminder_status(call: Call, at: datetime | None = None) -> dict[int, dict]:
@@ -179,7 +172,7 @@ def reminder_status(call: Call, at: datetime | None = None) -> dict[int, dict]:
         entry["slots"].add(key.rsplit(":", 1)[0])
         if sent_at and (entry["last"] is None or sent_at > entry["last"]):
             entry["last"] = sent_at
-        entry["failed"] += state == "failed"
+        entry["failed"] += state == MailState.FAILED
     out = {}
     for submission in call.submissions:
         entry = status.get(submission.mission_id, {"slots": set(), "last": None, "failed": 0})

@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext
 from . import clock, notifications, outbox
 from .db import db
 from .deadlines import UNANSWERED
+from .kinds import CallStatus, MailState
 from .models import Call, OutboxMessage, Submission, SubmissionVersion, User
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -21,7 +22,7 @@ def data(since: datetime, at: datetime) -> dict:
         .where(SubmissionVersion.submitted_at > since, SubmissionVersion.submitted_at <= at)
         .order_by(SubmissionVersion.submitted_at)
     ).all()
-    calls = db.session.scalars(db.select(Call).where(Call.status == "open").order_by(Call.deadline)).all()
+    calls = db.session.scalars(db.select(Call).where(Call.status == CallStatus.OPEN).order_by(Call.deadline)).all()
     open_calls = []
     for call in calls:
         outstanding = db.session.scalars(
@@ -34,9 +35,9 @@ def data(since: datetime, at: datetime) -> dict:
             "answered": len(call.submissions) - len(outstanding),
         })
     failed = db.session.scalars(
-        db.select(OutboxMessage).where(OutboxMessage.state == "failed").order_by(OutboxMessage.created_at)
+        db.select(OutboxMessage).where(OutboxMessage.state == MailState.FAILED).order_by(OutboxMessage.created_at)
     ).all()
-    troubled = db.session.scalars(db.select(Call).where(Call.status != "draft").order_by(Call.deadline)).all()
+    troubled = db.session.scalars(db.select(Call).where(Call.status != CallStatus.DRAFT).order_by(Call.deadline)).all()
     problems = [{"call": call, "sweep": call.sweep_problem, "wording": notifications.broken_wording(call)}
                 for call in troubled if call.sweep_problem or notifications.broken_wording(call)]
     return {

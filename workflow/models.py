@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import clock
 from .db import Model
-from .states import ROLES, State
+from .kinds import ROLES, SECRETARIAT, CallStatus, MailState, ReportState, State, values
 from .text import clean
 
 LANGUAGES = ("en", "es", "fr", "pt")
@@ -92,7 +92,7 @@ class User(UserMixin, Model):
 
     @property
     def is_secretariat(self) -> bool:
-        return self.role in ("officer", "admin")
+        return self.role in SECRETARIAT
 
     def set_password(self, password: str) -> None:
         """Use workflow.accounts.set_password, which also signs the person out everywhere."""
@@ -131,7 +131,7 @@ class UsedSignInLink(Model):
 
 
 class Call(Model):
-    __table_args__ = (CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),)
+    __table_args__ = (CheckConstraint(f"status IN {values(CallStatus)!r}", name="status_known"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     reference: Mapped[str] = mapped_column(String(120))
@@ -149,7 +149,7 @@ class Call(Model):
     sections: Mapped[list] = mapped_column(JSON, default=list)
     # {kind: {language: {"subject": ..., "body": ...}}}: the secretariat's wording for this call
     mail_templates: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=CallStatus.OPEN.value)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     # Why the last deadline sweep could not process this call (None when it went through): the
     # other calls carry on, and the secretariat sees this on the board and in the digest.
@@ -170,7 +170,7 @@ class Submission(Model):
 
     __table_args__ = (
         UniqueConstraint("call_id", "mission_id", name="one_per_mission"),
-        CheckConstraint(f"state IN {tuple(s.value for s in State)!r}", name="state_known"),
+        CheckConstraint(f"state IN {values(State)!r}", name="state_known"),
         CheckConstraint(
             "state NOT IN ('submitted', 'accepted', 'returned') OR submitted_at IS NOT NULL",
             name="submitted_has_moment",
@@ -279,7 +279,7 @@ class OutboxMessage(Model):
     """
 
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed')", name="state_known"),
+        CheckConstraint(f"state IN {values(MailState)!r}", name="state_known"),
         Index("ix_outbox_message_state_next", "state", "next_attempt_at"),
         Index("ix_outbox_message_call_mission_kind", "call_id", "mission_id", "kind"),
     )
@@ -296,7 +296,7 @@ class OutboxMessage(Model):
     mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id"))
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
     fallback_for_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_message.id"))
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[str] = mapped_column(String(10), default=MailState.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     smtp_response: Mapped[str | None] = mapped_column(String(500))
@@ -314,13 +314,13 @@ class Report(Model):
     rendered from it. Records when it was compiled and from which answers."""
 
     __table_args__ = (
-        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state_known"),
+        CheckConstraint(f"state IN {values(ReportState)!r}", name="state_known"),
         CheckConstraint("basis IN ('accepted', 'submitted')", name="basis_known"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)
     basis: Mapped[str] = mapped_column(String(10), default="accepted")  # or also submitted
-    state: Mapped[str] = mapped_column(String(10), default="queued")
+    state: Mapped[str] = mapped_column(String(10), default=ReportState.QUEUED.value)
     progress: Mapped[int] = mapped_column(default=0)
     automatic: Mapped[bool] = mapped_column(default=False)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

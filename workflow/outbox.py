@@ -11,7 +11,10 @@
 """
 from __future__ import annotations
 
+import mailbox
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
 from typing import cast
 
 from flask import current_app
@@ -20,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import audit, clock, invitations, jobs
 from .db import db
+from .kinds import MailState
 from .models import OutboxMessage, User
 
 MAX_ATTEMPTS = 8
@@ -63,8 +67,8 @@ def claim(message_id: int, at: datetime | None = None) -> OutboxMessage | None:
     at = at or clock.now()
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.state == "pending")
-        .values(state="sending", claimed_at=at, attempts=OutboxMessage.attempts + 1)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == MailState.PENDING)
+        .values(state=MailState.SENDING, claimed_at=at, attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
     if cast(CursorResult, result).rowcount != 1:
@@ -73,7 +77,7 @@ def claim(message_id: int, at: datetime | None = None) -> OutboxMessage | None:
 
 
 def mark_sent(message: OutboxMessage, answer: str, at: datetime | None = None) -> None:
-    message.state, message.sent_at = "sent", at or clock.now()
+    message.state, message.sent_at = MailState.SENT, at or clock.now()
     message.smtp_response, message.last_error = answer[:500], None
     db.session.commit()
 
@@ -89,17 +93,17 @@ def mark_retry(message: OutboxMessage, error: str, base: float, at: datetime | N
     message.last_error = error[:2000]
     message.smtp_response = error[:500]
     if message.attempts >= MAX_ATTEMPTS:
-        message.state = "failed"
+        message.state = MailState.FAILED
         db.session.commit()
         return None
     delay = backoff(message.attempts, base)
-    message.state, message.next_attempt_at = "pending", at + timedelta(seconds=delay)
+    message.state, message.next_attempt_at = MailState.PENDING, at + timedelta(seconds=delay)
     db.session.commit()
     return delay
 
 
 def mark_failed(message: OutboxMessage, error: str) -> None:
-    message.state, message.last_error, message.smtp_response = "failed", error[:2000], error[:500]
+    message.state, message.last_error, message.smtp_response = MailState.FAILED, error[:2000], error[:500]
     db.session.commit()
 
 
@@ -110,14 +114,14 @@ def overdue(at: datetime | None = None, grace: timedelta | None = None, limit: i
         grace = timedelta(seconds=current_app.config["REQUEUE_GRACE_SECONDS"])
     return list(db.session.scalars(
         db.select(OutboxMessage.id)
-        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= at - grace)
+        .where(OutboxMessage.state == MailState.PENDING, OutboxMessage.next_attempt_at <= at - grace)
         .order_by(OutboxMessage.next_attempt_at).limit(limit)
     ))
 
 
 def is_stuck(message: OutboxMessage, at: datetime | None = None) -> bool:
     """Interrupted while sending (the same test as `stuck()`, for one message in hand)."""
-    return (message.state == "sending" and message.claimed_at is not None
+    return (message.state == MailState.SENDING and message.claimed_at is not None
             and message.claimed_at < (at or clock.now()) - STUCK_AFTER)
 
 
@@ -125,7 +129,7 @@ def stuck(at: datetime | None = None) -> list[OutboxMessage]:
     """Messages interrupted while sending: a human decides whether to resend them."""
     at = at or clock.now()
     return list(db.session.scalars(
-        db.select(OutboxMessage).where(OutboxMessage.state == "sending",
+        db.select(OutboxMessage).where(OutboxMessage.state == MailState.SENDING,
                                        OutboxMessage.claimed_at < at - STUCK_AFTER)
     ))
 
@@ -144,5 +148,16 @@ def resend(message: OutboxMessage, actor) -> None:
     if person is not None:  # the personal link it carried may have been seen: a new one goes
         message.body_text = invitations.renew_links(message.body_text, person)
         message.body_html = invitations.renew_links(message.body_html, person) if message.body_html else None
-    message.state, message.next_attempt_at, message.last_error = "pending", clock.now(), None
+    message.state, message.next_attempt_at, message.last_error = MailState.PENDING, clock.now(), None
     jobs.after_commit("mail", message.id)
+
+
+def caught_by_sink(folder: str | Path, limit: int = 200) -> list:
+    """What the development mail sink (tasks/mailsink.py) caught, the newest first."""
+    path = Path(folder)
+    if not path.exists():
+        return []
+    box = mailbox.Maildir(str(path), factory=None, create=False)
+    found = [message_from_bytes(box.get_bytes(key), policy=policy.default) for key in box.iterkeys()]
+    found.sort(key=lambda m: m.get("Date", ""), reverse=True)
+    return found[:limit]

@@ -10,14 +10,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import cast
 
+from flask import current_app
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import selectinload
 
-from . import clock
+from . import audit, clock, jobs
 from .db import db
-from .models import Call, Document, Mission, Submission, localized
+from .kinds import ReportState, State
+from .models import Call, Document, Mission, Report, Submission, localized
 from .sections import blank_expert
-from .states import State
 from .text import printable_tree
 
 
@@ -136,3 +140,34 @@ def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
         "timeline_deadline": (call.deadline).date().isoformat(),
         "timeline_start": (min(firsts) if firsts else call.deadline - timedelta(days=14)).date().isoformat(),
     })
+
+
+def folder() -> Path:
+    """Where compiled report files are kept (REPORT_FOLDER)."""
+    path = Path(current_app.config["REPORT_FOLDER"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def request(call: Call, basis: str, actor=None, *, automatic: bool = False, at: datetime | None = None) -> Report:
+    """Ask for a compilation: the row, its audit event, and the hand-over to a worker once the
+    transaction commits. An officer's request and the sweep's scheduled one are the same thing."""
+    row = Report(call=call, basis=basis, automatic=automatic, requested_by_id=actor.id if actor else None,
+                 requested_at=at or clock.now())
+    db.session.add(row)
+    db.session.flush()
+    audit.record("report_scheduled" if automatic else "report_requested", actor, call=call, at=at,
+                 detail={"report": row.id, "basis": basis})
+    jobs.after_commit("report", row.id)
+    return row
+
+
+def claim(report_id: int, at: datetime | None = None) -> Report | None:
+    """Take a waiting (or failed) compilation for this worker; None if another worker has it."""
+    result = db.session.execute(
+        update(Report).where(Report.id == report_id, Report.state.in_((ReportState.QUEUED, ReportState.FAILED)))
+        .values(state=ReportState.RUNNING, started_at=at or clock.now(), progress=5, error=None))
+    db.session.commit()
+    if cast(CursorResult, result).rowcount != 1:
+        return None
+    return db.session.get(Report, report_id)

@@ -12,30 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from blinker import Namespace
 
-ROLES = ("focal_point", "officer", "admin")
-SECRETARIAT = frozenset({"officer", "admin"})
-MISSION = frozenset({"focal_point"})
+from . import audit, clock
+from .i18n import lazy_gettext as _
+from .kinds import MISSION, SECRETARIAT, Action, CallStatus, State
 
-
-class State(StrEnum):
-    NOT_STARTED = "not_started"
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    ACCEPTED = "accepted"
-
-
-class Action(StrEnum):
-    SAVE = "save"
-    SUBMIT = "submit"
-    AMEND = "amend"
-    RETURN = "return"
-    ACCEPT = "accept"
-
+__all__ = ["EDITABLE", "RULES", "Action", "State", "TransitionError", "allowed", "check", "transition"]
 
 @dataclass(frozen=True)
 class Rule:
@@ -75,9 +59,6 @@ def allowed(submission, action: Action, actor, at: datetime | None = None) -> bo
 
 
 def check(submission, action: Action, actor, at: datetime | None = None) -> None:
-    from . import clock
-    from .i18n import lazy_gettext as _
-
     at = at or clock.now()
     rule = RULES[action]
     role = actor.role if actor is not None else None
@@ -91,7 +72,7 @@ def check(submission, action: Action, actor, at: datetime | None = None) -> None
     if role in MISSION and submission.withdrawn_at is not None:
         raise TransitionError(_("This call is no longer addressed to your state."))
     if role in MISSION and rule.mission_window:
-        if call.status != "open":
+        if call.status != CallStatus.OPEN:
             raise TransitionError(_("This call is closed and no longer takes answers."))
         if submission.is_past_deadline(at) and not call.accept_late:
             raise TransitionError(_("The deadline has passed and this call does not take late answers."))
@@ -102,13 +83,9 @@ def check(submission, action: Action, actor, at: datetime | None = None) -> None
 def transition(submission, action: Action, actor, *, comment: str | None = None,
                at: datetime | None = None, detail: dict | None = None):
     """Check, apply, audit. The caller commits. Returns the AuditEvent."""
-    from . import audit, clock
-
     at = at or clock.now()
     check(submission, action, actor, at)
     if action is Action.RETURN and not (comment or "").strip():
-        from .i18n import lazy_gettext as _
-
         raise TransitionError(_("Say what the mission should change."))
     source = submission.state
     submission.state = RULES[action].target.value

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import audit, clock
@@ -89,6 +90,45 @@ def extend_deadline(submission: Submission, local: datetime | None, actor):
     return audit.record("deadline_extended", actor, submission=submission, detail={
         "from": before.isoformat() if before else None,
         "to": submission.deadline_override.isoformat() if submission.deadline_override else None})
+
+
+@dataclass
+class Outcome:
+    """What became of a mission's (or an officer's) post of the answer form."""
+
+    saved: bool  # the draft was stored
+    version: SubmissionVersion | None = None  # the new frozen version, when it was submitted
+    conflict: bool = False  # someone else saved in between: nothing was stored
+    refusal: str | None = None  # why saving or submitting was refused (closed call, deadline ...)
+    problems: list[Problem] = field(default_factory=list)  # what stops the submission
+
+
+def save_and_submit(submission: Submission, content: dict, actor, *, lock_version: int | None,
+                    submitting: bool, ready: bool = True, provenance: str = "portal",
+                    note: str | None = None) -> Outcome:
+    """The answer form's one write: the draft is stored first, whatever happens next; then, when
+    asked and `ready` (the form's own checks passed), it is submitted in a savepoint, so the draft
+    and a successful submission are committed together and a refused submission keeps the draft.
+    The caller commits (or rolls back when nothing was saved)."""
+    on_behalf = provenance != "portal"
+    try:
+        save(submission, content, actor, lock_version=lock_version,
+             detail={"provenance": provenance} if on_behalf else None)
+    except ConflictError:
+        return Outcome(saved=False, conflict=True)
+    except TransitionError as exc:
+        return Outcome(saved=False, refusal=str(exc))
+    if not submitting:
+        return Outcome(saved=True)
+    if not ready:
+        return Outcome(saved=True, problems=all_problems(submission))
+    try:
+        with db.session.begin_nested():
+            return Outcome(saved=True, version=submit(submission, actor, provenance=provenance, note=note))
+    except IncompleteError as exc:
+        return Outcome(saved=True, problems=exc.problems)
+    except TransitionError as exc:
+        return Outcome(saved=True, refusal=str(exc))
 
 
 def amend(submission: Submission, actor):
