@@ -1,6 +1,8 @@
 """Operator commands: `flask --app app missiva ...` (and Flask-Migrate's `flask db ...`)."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -11,12 +13,12 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from tasks import embedded, mailsink
-from workflow import demo, invitations
+from workflow import accounts, archive, demo, invitations
 from workflow.calls import CallDefinitionError, clone, export_call, import_call
 from workflow.db import db
 from workflow.kinds import ROLES
 from workflow.member_states import ensure
-from workflow.models import Call, User
+from workflow.models import ApiToken, Call, User
 
 group = AppGroup("missiva", help="Operate Missiva: set up, demo data, calls and users.")
 
@@ -112,6 +114,32 @@ def create_user(email, name, role, state_code, password, locale):
     click.echo(f"created {role} {user.email}")
 
 
+@group.command("set-password")
+@click.argument("email")
+@click.password_option()
+def set_password(email: str, password: str):
+    """Give a person a new password; every session and sign-in link of theirs stops working."""
+    accounts.set_password(_person(email), password)
+    db.session.commit()
+    click.echo(f"new password set for {email}; signed out everywhere")
+
+
+@group.command("deactivate-user")
+@click.argument("email")
+def deactivate_user(email: str):
+    """Stop a person signing in or getting mail; nothing they did is touched."""
+    accounts.deactivate(_person(email), None)
+    db.session.commit()
+    click.echo(f"{email} is deactivated")
+
+
+def _person(email: str) -> User:
+    person = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
+    if person is None:
+        raise click.ClickException(f"no one with the address {email}")
+    return person
+
+
 @group.command("sign-in-link")
 @click.argument("email")
 def sign_in_link(email: str):
@@ -127,8 +155,6 @@ def sign_in_link(email: str):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def backup_call(slug: str, output: Path):
     """Write a call with all answers, versions, files, audit trail and mail log to one ZIP."""
-    from workflow import archive
-
     output.write_bytes(archive.export(_call(slug)))
     click.echo(f"wrote {output} ({output.stat().st_size} bytes)")
 
@@ -137,8 +163,6 @@ def backup_call(slug: str, output: Path):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_call(path: Path):
     """Import a call archive made by backup-call (the call must not exist here)."""
-    from workflow import archive
-
     try:
         call = archive.restore(path.read_bytes())
     except archive.ArchiveError as exc:
@@ -151,11 +175,6 @@ def restore_call(path: Path):
 @click.argument("name")
 def create_api_token(name: str):
     """Create a read-only API token (printed once; only its hash is kept)."""
-    import hashlib
-    import secrets
-
-    from workflow.models import ApiToken
-
     secret = secrets.token_urlsafe(32)
     db.session.add(ApiToken(name=name, digest=hashlib.sha256(secret.encode()).hexdigest()))
     db.session.commit()

@@ -4,6 +4,10 @@ from __future__ import annotations
 from celery import Celery, Task
 from celery.schedules import crontab
 
+from workflow import jobs
+
+from . import mail, reports
+
 
 def celery_config(app) -> dict:
     broker = app.config["BROKER_URL"]
@@ -52,11 +56,6 @@ def celery_init_app(app) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 
-    from workflow import jobs
-
-    from . import mail, reports
-
-    jobs.install()
-    jobs.register("mail", mail.enqueue)
-    jobs.register("report", reports.enqueue)
+    jobs.register(app, "mail", mail.enqueue)
+    jobs.register(app, "report", reports.enqueue)
     return celery_app

@@ -55,9 +55,6 @@ def database_config(database, tmp_path):
 
 @pytest.fixture
 def app(database_config, tmp_path, monkeypatch):
-    from workflow import jobs
-
-    monkeypatch.setattr(jobs, "_broker_down_until", 0.0)  # a broker outage in one test stays there
     app = create_app({
         "TESTING": True,
         "MAIL_SUPPRESS_SEND": False,  # mail goes to a real SMTP server in these tests

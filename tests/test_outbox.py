@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from workflow import clock, digests, jobs, notifications, outbox
+from workflow import clock, digests, notifications, outbox
 from workflow.db import db
 from workflow.models import OutboxMessage
 
@@ -12,14 +12,15 @@ from .conftest import drain
 from .factories import filled
 
 
-def handed_over(monkeypatch):
+def handed_over(app, monkeypatch):
     seen = []
-    monkeypatch.setitem(jobs._handlers, "mail", lambda message_id, countdown=0: seen.append(message_id))
+    monkeypatch.setitem(app.extensions["missiva_jobs"].handlers, "mail",
+                        lambda message_id, countdown=0: seen.append(message_id))
     return seen
 
 
 def test_same_key_is_queued_once_and_only_committed_mail_is_handed_over(app, monkeypatch):
-    seen = handed_over(monkeypatch)
+    seen = handed_over(app, monkeypatch)
     factories.world()
     first = outbox.queue(key="k:1", kind="reminder", recipient="a@x.example", subject="s", text="t")
     assert outbox.queue(key="k:1", kind="reminder", recipient="a@x.example", subject="s", text="t") is None

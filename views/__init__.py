@@ -1,14 +1,16 @@
-"""HTTP blueprints, kept thin: load, authorize, validate a form, call workflow/, render."""
+"""HTTP blueprints, kept thin: load, authorize, validate a form, call an operation of workflow/,
+map its outcome to a response."""
 from __future__ import annotations
 
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
 
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 
+from . import api, auth, calls, mail, mission, reports, secretariat
+from .navigation import IdConverter
 from .security import limiter
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -24,28 +26,7 @@ ERROR_TEXT = {
 }
 
 
-MAX_ID = 2**31 - 1
-
-
-class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: ids beyond what the databases store are simply not found."""
-
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
-
-
-def int_arg(name: str, default: int | None = None, low: int = 1, high: int = MAX_ID) -> int | None:
-    """An integer query argument, or `default` when it is missing, malformed or out of range."""
-    from flask import request
-
-    value = request.args.get(name, type=int)
-    return value if value is not None and low <= value <= high else default
-
-
 def register(app) -> None:
-    from . import api, auth, calls, mail, mission, reports, secretariat
-
     app.url_map.converters["int"] = IdConverter
 
     for module in (auth, mission, secretariat, calls, mail, reports, api):
@@ -87,4 +68,6 @@ def register(app) -> None:
     def unexpected(error):
         app.logger.exception("unhandled error")
         db.session.rollback()
+        if request.path.startswith("/api/"):
+            return {"error": str(ERROR_TEXT[500])}, 500
         return render_template("errors.html", code=500, message=ERROR_TEXT[500]), 500

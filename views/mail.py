@@ -8,11 +8,11 @@ from sqlalchemy import func
 
 from forms.mail import RemindNowForm, WordingForm
 from forms.review import AcceptForm
-from workflow import audit, notifications, outbox
+from workflow import notifications, outbox
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.kinds import MailState, values
-from workflow.models import AuditEvent, Call, OutboxMessage, Submission
+from workflow.models import AuditEvent, Call, OutboxMessage
 
 from .access import secretariat_required
 
@@ -75,8 +75,7 @@ def sink():
 def invite(call_id: int):
     call = db.session.get(Call, call_id) or abort(404)
     if AcceptForm().validate_on_submit():
-        queued = notifications.invite(call)
-        audit.record("invitations_sent", current_user._get_current_object(), call=call, detail={"queued": queued})
+        queued = notifications.invite(call, current_user._get_current_object())
         db.session.commit()
         flash(_("%(n)s invitation(s) queued; focal points already invited were skipped.", n=queued), "success")
     return redirect(url_for("secretariat.board", call_id=call.id))
@@ -88,16 +87,11 @@ def remind_now(call_id: int):
     call = db.session.get(Call, call_id) or abort(404)
     form = RemindNowForm()
     if form.validate_on_submit():
-        ids = [int(i) for i in request.form.getlist("submission") if i.isdigit()]
-        chosen = db.session.scalars(db.select(Submission).where(
-            Submission.call_id == call.id, Submission.id.in_(ids))).all()
-        if not chosen:
+        ids = [int(i) for i in request.form.getlist("submission") if i.isdigit() and len(i) < 10]
+        reminded, queued = notifications.remind_now(call, ids, current_user._get_current_object())
+        if not reminded:
             flash(_("Choose at least one member state."), "error")
             return redirect(url_for("secretariat.board", call_id=call.id))
-        event = audit.record("reminder_sent_now", current_user._get_current_object(), call=call,
-                             detail={"missions": sorted(s.mission.code for s in chosen)})
-        db.session.flush()
-        queued = notifications.remind_now(call, chosen, batch=event.id)
         db.session.commit()
         flash(_("%(n)s reminder(s) queued.", n=queued), "success")
     return redirect(url_for("secretariat.board", call_id=call.id))

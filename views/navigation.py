@@ -1,9 +1,13 @@
-"""The one check for where Missiva may send a browser next (`?next=` after sign-in, the language
-switch, "save and add another"): only a path on this site, read the way a browser reads it."""
+"""Reading where a request points: the one check for where Missiva may send a browser next
+(`?next=` after sign-in, the language switch, "save and add another": only a path on this site,
+read the way a browser reads it), and ids and numbers from URLs, bounded to what is stored."""
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
+
+from flask import request
+from werkzeug.routing import IntegerConverter
 
 # A browser drops tabs and line breaks anywhere in a URL, trims C0 controls and spaces at both
 # ends, and reads "\" as "/": "/\t/evil.example" and "/\evil.example" both lead off the site.
@@ -24,3 +28,20 @@ def safe_target(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return url
+
+
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ids beyond what the databases store are simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def int_arg(name: str, default: int | None = None, low: int = 1, high: int = MAX_ID) -> int | None:
+    """An integer query argument, or `default` when it is missing, malformed or out of range."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and low <= value <= high else default

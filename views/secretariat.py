@@ -13,10 +13,10 @@ from workflow.models import AuditEvent, Call, MemberState, Mission, Submission, 
 from workflow.states import Action, State, TransitionError, allowed
 from workflow.submissions import ExtensionError, accept, documents_of, extend_deadline, return_to_mission
 
-from . import int_arg
 from .access import secretariat_required
 from .answering import answer_page
 from .i18n import moment
+from .navigation import int_arg
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 PAGE = 100

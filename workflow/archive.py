@@ -15,7 +15,7 @@ from datetime import datetime
 
 from . import clock, invitations
 from . import documents as document_store
-from .calls import to_definition
+from .calls import apply_definition, to_definition
 from .db import db
 from .member_states import ensure
 from .models import AuditEvent, Call, Document, OutboxMessage, Submission, SubmissionVersion, User
@@ -137,8 +137,6 @@ def restore(data: bytes) -> Call:
             db.session.add(user)
         users[u["email"]] = user
     db.session.flush()
-
-    from .calls import apply_definition
 
     call = apply_definition(Call(status=spec["status"]), spec)
     call.created_at, call.mail_templates = _moment(spec["created_at"]) or clock.now(), spec.get("mail_templates") or {}

@@ -4,17 +4,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from flask import current_app, has_app_context
+
 from . import clock
 from .db import db
 from .models import AuditEvent
 
-_origin: Callable[[], str | None] = lambda: None  # noqa: E731
 
-
-def set_origin_provider(provider: Callable[[], str | None]) -> None:
+def set_origin_provider(app, provider: Callable[[], str | None]) -> None:
     """The app tells the domain where a request came from (an IP address), without HTTP here."""
-    global _origin
-    _origin = provider
+    app.extensions["missiva_origin"] = provider
+
+
+def _origin() -> str | None:
+    provider = current_app.extensions.get("missiva_origin") if has_app_context() else None
+    return provider() if provider else None
 
 
 def record(action: str, actor, *, call=None, submission=None, at: datetime | None = None,

@@ -5,33 +5,35 @@ Times are naive UTC datetimes throughout the database; zones only appear when sh
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-_frozen: datetime | None = None
+# A frozen "now" belongs to the context that froze it (a test, a sweep run as of a moment), never
+# to the other threads or requests of the process.
+_frozen: ContextVar[datetime | None] = ContextVar("missiva_frozen_now", default=None)
 
 
 def now() -> datetime:
     """The current moment as a naive UTC datetime."""
-    if _frozen is not None:
-        return _frozen
+    frozen = _frozen.get()
+    if frozen is not None:
+        return frozen
     return datetime.now(UTC).replace(tzinfo=None)
 
 
 def set_now(moment: datetime | None) -> None:
-    """Freeze the clock at `moment` (naive UTC), or release it with None."""
-    global _frozen
-    _frozen = moment
+    """Freeze the clock at `moment` (naive UTC) in this context, or release it with None."""
+    _frozen.set(moment)
 
 
 @contextmanager
 def frozen_at(moment: datetime):
-    previous = _frozen
-    set_now(moment)
+    token = _frozen.set(moment)
     try:
         yield moment
     finally:
-        set_now(previous)
+        _frozen.reset(token)
 
 
 def to_zone(moment: datetime, zone: str) -> datetime:

@@ -274,19 +274,27 @@ def queue_for(submission: Submission, kind: str, key_prefix: str, *, escalate: b
     return queued
 
 
-def invite(call: Call, missions: list[Mission] | None = None) -> int:
-    """Invite the focal points of the addressed missions (each person once per call)."""
-    queued = 0
-    for submission in call.submissions:
-        if submission.withdrawn_at is None and (missions is None or submission.mission in missions):
-            queued += queue_for(submission, "invitation", f"invitation:{call.id}:{submission.mission_id}")
+def invite(call: Call, actor=None, *, missions: list[Mission] | None = None) -> int:
+    """Invite the focal points of the addressed missions (or only of `missions`), each person once
+    per call; audited when someone asked for it. Returns how many invitations were queued."""
+    queued = sum(queue_for(submission, "invitation", f"invitation:{call.id}:{submission.mission_id}")
+                 for submission in call.submissions
+                 if submission.withdrawn_at is None and (missions is None or submission.mission in missions))
+    if actor is not None:
+        audit.record("invitations_sent", actor, call=call, detail={"queued": queued})
     return queued
 
 
-def remind_now(call: Call, submissions: list[Submission], batch: int) -> int:
-    """An ad-hoc reminder from the secretariat, through the same outbox."""
-    return sum(queue_for(s, "reminder", f"adhoc:{call.id}:{s.mission_id}:{batch}")
-               for s in submissions if s.withdrawn_at is None)
+def remind_now(call: Call, submission_ids: list[int], actor) -> tuple[int, int]:
+    """An ad-hoc reminder from the secretariat to the chosen missions of the call, through the
+    same outbox; audited. Returns (missions reminded, messages queued)."""
+    chosen = [s for s in call.submissions if s.id in set(submission_ids) and s.withdrawn_at is None]
+    if not chosen:
+        return 0, 0
+    event = audit.record("reminder_sent_now", actor, call=call,
+                         detail={"missions": sorted(s.mission.code for s in chosen)})
+    db.session.flush()
+    return len(chosen), sum(queue_for(s, "reminder", f"adhoc:{call.id}:{s.mission_id}:{event.id}") for s in chosen)
 
 
 def fall_back(message) -> int:

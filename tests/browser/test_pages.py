@@ -34,7 +34,7 @@ def sign_in_as_officer(page, base):
 def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_path):
     w = factories.world()
     call = w["call"]
-    notifications.invite(call, [w["ar"].mission])
+    notifications.invite(call, missions=[w["ar"].mission])
     db.session.commit()
     drain()
     call_id, ar_mission = call.id, w["ar"].mission

@@ -146,7 +146,7 @@ def stack(tmp_path, broker_url):
     environ = {**os.environ, "MISSIVA_INSTANCE_PATH": str(tmp_path / "instance"), "PYTHONPATH": str(ROOT)}
     for key, value in settings.items():
         environ[f"MISSIVA_{key}"] = value if isinstance(value, str) else json.dumps(value)
-    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": POSTGRES, "TESTING": True})
+    app = create_app({**settings, "TESTING": True})
     workers: list[Worker] = []
     env = {"environ": environ, "queue": queue}
 
