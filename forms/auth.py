@@ -17,7 +17,3 @@ class LinkRequestForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=[
         DataRequired(_l("Enter your email address.")), Length(max=254),
         Email(_l("This does not look like an email address."))])
-
-
-class ConfirmForm(FlaskForm):
-    """A bare form: only its CSRF token matters (sign in from a link, sign out)."""

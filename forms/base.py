@@ -30,6 +30,11 @@ class Form(FlaskForm):
         pass
 
 
+class ConfirmForm(Form):
+    """A form with nothing but its CSRF token: a button that changes something (sign out, accept,
+    send again, invite, remind)."""
+
+
 class SubForm(PlainForm):
     """A nested form (no CSRF of its own) whose text is cleaned."""
 

@@ -5,10 +5,6 @@ from forms.base import Form as FlaskForm
 from workflow.i18n import lazy_gettext as _l
 
 
-class RemindNowForm(FlaskForm):
-    pass
-
-
 class WordingForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(_l("Give a subject.")), Length(max=300)])
     body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Give the text.")), Length(max=20000)])

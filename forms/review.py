@@ -10,10 +10,6 @@ class ReturnForm(FlaskForm):
         DataRequired(_l("Say what the mission should change.")), Length(max=5000)])
 
 
-class AcceptForm(FlaskForm):
-    pass
-
-
 class ExtensionForm(FlaskForm):
     deadline = DateTimeLocalField(_l("New deadline for this mission (in the call's time zone)"),
                                   format="%Y-%m-%dT%H:%M", validators=[Optional()])

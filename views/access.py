@@ -7,6 +7,11 @@ from flask import abort
 from flask_login import current_user, login_required
 
 
+def acting_user():
+    """The signed-in person as a domain object (not Flask-Login's proxy), for operations and audit."""
+    return current_user._get_current_object()
+
+
 def secretariat_required(view):
     @wraps(view)
     @login_required

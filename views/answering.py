@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from flask import flash, redirect, render_template, request
 from flask_babel import get_locale
-from flask_login import current_user
 
 from forms.answer import attach, build, to_content
 from forms.base import out_of_bounds
@@ -17,6 +16,8 @@ from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.sections import compact, format_problems
 from workflow.submissions import all_problems, documents_of, save_and_submit
+
+from .access import acting_user
 
 
 def _render(template: str, submission, form, status: int = 200, **context):
@@ -59,7 +60,7 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
     """
     call = submission.call
     locale = str(get_locale())
-    actor = current_user._get_current_object()
+    actor = acting_user()
     if request.method == "GET":
         more = request.args.get("more")
         form = build(call, locale, submission.content, on_behalf=on_behalf,

@@ -55,13 +55,13 @@ def calls():
 @bp.route("/calls/<int:call_id>")
 @token_required
 def call(call_id: int):
-    return jsonify(_call_json(db.session.get(Call, call_id) or abort(404)))
+    return jsonify(_call_json(db.get_or_404(Call, call_id)))
 
 
 @bp.route("/calls/<int:call_id>/submissions")
 @token_required
 def submissions(call_id: int):
-    db.session.get(Call, call_id) or abort(404)
+    db.get_or_404(Call, call_id)
     rows = db.session.scalars(db.select(Submission).where(Submission.call_id == call_id)).all()
     return jsonify(submissions=[{
         "id": s.id, "member_state": s.mission.code, "state": s.state, "late": s.late,
@@ -76,7 +76,7 @@ def submissions(call_id: int):
 @bp.route("/calls/<int:call_id>/report")
 @token_required
 def latest_report(call_id: int):
-    db.session.get(Call, call_id) or abort(404)
+    db.get_or_404(Call, call_id)
     row = db.session.scalars(db.select(Report).filter_by(call_id=call_id, state=ReportState.DONE)
                              .order_by(Report.id.desc())).first()
     if row is None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from forms.auth import ConfirmForm, LinkRequestForm, SignInForm
+from forms.auth import LinkRequestForm, SignInForm
+from forms.base import ConfirmForm
 from workflow import accounts, audit, invitations, notifications
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import User
 
+from .access import acting_user
 from .navigation import safe_target
 from .security import SIGN_IN_LIMIT, limiter
 
@@ -89,7 +91,7 @@ def sign_in_link(token: str):
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
-        me = current_user._get_current_object()
+        me = acting_user()
         accounts.end_session(me)
         audit.record("signed_out", me)
         db.session.commit()

@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import yaml
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 
 from forms.calls import CallForm, CloneForm, ImportForm
 from workflow import clock
@@ -22,7 +21,7 @@ from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import Call, Mission
 
-from .access import secretariat_required
+from .access import acting_user, secretariat_required
 
 bp = Blueprint("calls", __name__, url_prefix="/secretariat/calls")
 NEW_SECTIONS = """\
@@ -90,7 +89,7 @@ def new():
         if db.session.scalar(db.select(Call).filter_by(slug=data["slug"])):
             errors.append("slug: another call already has this short name")
         if not errors and not form.sections.errors:
-            call = import_call(yaml.safe_dump(data, allow_unicode=True), current_user._get_current_object())
+            call = import_call(yaml.safe_dump(data, allow_unicode=True), acting_user())
             db.session.commit()
             flash(_("The call was created and opened to %(n)s member states.", n=len(call.submissions)),
                   "success")
@@ -102,7 +101,7 @@ def new():
 @bp.route("/<int:call_id>/edit", methods=["GET", "POST"])
 @secretariat_required
 def edit(call_id: int):
-    call = db.session.get(Call, call_id) or abort(404)
+    call = db.get_or_404(Call, call_id)
     form = CallForm()
     form.addressed.choices = _state_choices()
     if not form.is_submitted():
@@ -127,7 +126,7 @@ def edit(call_id: int):
             errors.append("slug: another call already has this short name")
         if not errors and not form.sections.errors:
             data["explanatory_note"] = {**call.explanatory_note, **data["explanatory_note"]}
-            update_call(call, data, current_user._get_current_object())
+            update_call(call, data, acting_user())
             db.session.commit()
             flash(_("The call was saved."), "success")
             return redirect(url_for("secretariat.board", call_id=call.id))
@@ -142,7 +141,7 @@ def import_file():
     if form.validate_on_submit():
         try:
             text = form.file.data.read().decode("utf-8")
-            call = import_call(text, current_user._get_current_object())
+            call = import_call(text, acting_user())
             db.session.commit()
             flash(_("Imported %(ref)s.", ref=call.reference), "success")
             return redirect(url_for("secretariat.board", call_id=call.id))
@@ -157,7 +156,7 @@ def import_file():
 @bp.route("/<int:call_id>/export")
 @secretariat_required
 def export(call_id: int):
-    call = db.session.get(Call, call_id) or abort(404)
+    call = db.get_or_404(Call, call_id)
     return Response(export_call(call), mimetype="application/yaml",
                     headers={"Content-Disposition": f"attachment; filename={call.slug}.yaml"})
 
@@ -165,14 +164,14 @@ def export(call_id: int):
 @bp.route("/<int:call_id>/clone", methods=["GET", "POST"])
 @secretariat_required
 def clone_call(call_id: int):
-    call = db.session.get(Call, call_id) or abort(404)
+    call = db.get_or_404(Call, call_id)
     form = CloneForm()
     if not form.is_submitted():
         form.reference.data = call.reference
     if form.validate_on_submit():
         try:
             new_call = clone(call, slug=form.slug.data, reference=form.reference.data,
-                             shift=timedelta(days=form.days.data), actor=current_user._get_current_object())
+                             shift=timedelta(days=form.days.data), actor=acting_user())
             db.session.commit()
             flash(_("Cloned as %(ref)s.", ref=new_call.reference), "success")
             return redirect(url_for("calls.edit", call_id=new_call.id))

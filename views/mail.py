@@ -3,18 +3,17 @@ now, the wording of a call's messages (with a preview), and the development mail
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import func
 
-from forms.mail import RemindNowForm, WordingForm
-from forms.review import AcceptForm
+from forms.base import ConfirmForm
+from forms.mail import WordingForm
 from workflow import notifications, outbox
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.kinds import MailState, values
 from workflow.models import AuditEvent, Call, OutboxMessage
 
-from .access import secretariat_required
+from .access import acting_user, secretariat_required
 
 bp = Blueprint("mail", __name__, url_prefix="/secretariat")
 FILTERS = ("all", *values(MailState), "attention")
@@ -35,28 +34,28 @@ def outbox_list():
     counts = dict(db.session.execute(
         db.select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
     return render_template("mail/outbox.html", rows=rows, state=state, counts=counts, filters=FILTERS,
-                           stuck=stuck_ids, form=AcceptForm())
+                           stuck=stuck_ids, form=ConfirmForm())
 
 
 @bp.route("/outbox/<int:message_id>")
 @secretariat_required
 def message(message_id: int):
-    found = db.session.get(OutboxMessage, message_id) or abort(404)
+    found = db.get_or_404(OutboxMessage, message_id)
     events = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.action == "mail_resent", AuditEvent.call_id == found.call_id)
         .order_by(AuditEvent.id)
     ).all()
     events = [e for e in events if e.detail.get("message") == found.id]  # the id sits in the JSON detail
-    return render_template("mail/message.html", message=found, events=events, form=AcceptForm(),
+    return render_template("mail/message.html", message=found, events=events, form=ConfirmForm(),
                            stuck=outbox.is_stuck(found))
 
 
 @bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
 @secretariat_required
 def resend(message_id: int):
-    found = db.session.get(OutboxMessage, message_id) or abort(404)
-    if found.state in (MailState.FAILED, MailState.SENDING) and AcceptForm().validate_on_submit():
-        outbox.resend(found, current_user._get_current_object())
+    found = db.get_or_404(OutboxMessage, message_id)
+    if found.state in (MailState.FAILED, MailState.SENDING) and ConfirmForm().validate_on_submit():
+        outbox.resend(found, acting_user())
         db.session.commit()
         flash(_("The message to %(to)s will be sent again.", to=found.recipient), "success")
     return redirect(url_for("mail.message", message_id=found.id))
@@ -73,9 +72,9 @@ def sink():
 @bp.route("/calls/<int:call_id>/invite", methods=["POST"])
 @secretariat_required
 def invite(call_id: int):
-    call = db.session.get(Call, call_id) or abort(404)
-    if AcceptForm().validate_on_submit():
-        queued = notifications.invite(call, current_user._get_current_object())
+    call = db.get_or_404(Call, call_id)
+    if ConfirmForm().validate_on_submit():
+        queued = notifications.invite(call, acting_user())
         db.session.commit()
         flash(_("%(n)s invitation(s) queued; focal points already invited were skipped.", n=queued), "success")
     return redirect(url_for("secretariat.board", call_id=call.id))
@@ -84,11 +83,11 @@ def invite(call_id: int):
 @bp.route("/calls/<int:call_id>/remind", methods=["POST"])
 @secretariat_required
 def remind_now(call_id: int):
-    call = db.session.get(Call, call_id) or abort(404)
-    form = RemindNowForm()
+    call = db.get_or_404(Call, call_id)
+    form = ConfirmForm()
     if form.validate_on_submit():
         ids = [int(i) for i in request.form.getlist("submission") if i.isdigit() and len(i) < 10]
-        reminded, queued = notifications.remind_now(call, ids, current_user._get_current_object())
+        reminded, queued = notifications.remind_now(call, ids, acting_user())
         if not reminded:
             flash(_("Choose at least one member state."), "error")
             return redirect(url_for("secretariat.board", call_id=call.id))
@@ -101,7 +100,7 @@ def remind_now(call_id: int):
 @secretariat_required
 def wording(call_id: int):
     """Edit the wording of one kind of message in one language, previewing it for a mission."""
-    call = db.session.get(Call, call_id) or abort(404)
+    call = db.get_or_404(Call, call_id)
     kind = request.args.get("kind", "reminder")
     language = request.args.get("language", call.language)
     if kind not in notifications.KINDS or language not in current_app.config["LANGUAGES"]:
@@ -113,7 +112,7 @@ def wording(call_id: int):
     form.preview_for.choices = [(str(s.id), s.mission.member_state.name(language)) for s in submissions]
     preview = None
     if form.validate_on_submit():
-        me = current_user._get_current_object()
+        me = acting_user()
         try:
             if request.form.get("action") == "save":
                 notifications.save_wording(call, kind, language, form.subject.data, form.body.data, me)

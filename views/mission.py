@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from forms.auth import ConfirmForm
+from forms.base import ConfirmForm
 from workflow import access, report_render
 from workflow import documents as document_store
 from workflow.db import db
@@ -14,7 +14,7 @@ from workflow.models import Call, Submission, SubmissionVersion
 from workflow.states import EDITABLE, Action, State, TransitionError, allowed
 from workflow.submissions import amend, documents_of
 
-from .access import mission_required
+from .access import acting_user, mission_required
 from .answering import answer_page
 
 bp = Blueprint("mission", __name__, url_prefix="/portal")
@@ -40,7 +40,7 @@ def calls():
 @mission_required
 def answer(call_id: int):
     submission = _own(call_id)
-    me = current_user._get_current_object()
+    me = acting_user()
     # A post always goes to the answer page: if saving is refused (the call closed, the deadline
     # passed) it says why and shows what was typed, rather than dropping it.
     if request.method == "POST" or (State(submission.state) in EDITABLE and allowed(submission, Action.SAVE, me)):
@@ -62,7 +62,7 @@ def answer(call_id: int):
 def start_amendment(call_id: int):
     submission = _own(call_id)
     try:
-        amend(submission, current_user._get_current_object())
+        amend(submission, acting_user())
     except TransitionError as exc:
         flash(str(exc), "error")
         return redirect(url_for("mission.answer", call_id=call_id))

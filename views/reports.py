@@ -3,7 +3,6 @@ download DOCX / XLSX / CSV; the participants list; charts."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, send_file, url_for
-from flask_login import current_user
 from wtforms import SelectField
 
 from forms.base import Form
@@ -12,7 +11,7 @@ from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import Call, Report
 
-from .access import secretariat_required
+from .access import acting_user, secretariat_required
 
 bp = Blueprint("reports", __name__, url_prefix="/secretariat")
 MIMETYPES = {
@@ -29,7 +28,7 @@ class CompileForm(Form):
 
 
 def _call(call_id: int) -> Call:
-    return db.session.get(Call, call_id) or abort(404)
+    return db.get_or_404(Call, call_id)
 
 
 @bp.route("/calls/<int:call_id>/reports", methods=["GET", "POST"])
@@ -38,7 +37,7 @@ def call_reports(call_id: int):
     call = _call(call_id)
     form = CompileForm()
     if form.validate_on_submit():
-        row = report.request(call, form.basis.data, current_user._get_current_object())
+        row = report.request(call, form.basis.data, acting_user())
         db.session.commit()
         return redirect(url_for("reports.show", report_id=row.id))
     rows = db.session.scalars(db.select(Report).filter_by(call_id=call.id).order_by(Report.id.desc())).all()
@@ -48,14 +47,14 @@ def call_reports(call_id: int):
 @bp.route("/reports/<int:report_id>")
 @secretariat_required
 def show(report_id: int):
-    row = db.session.get(Report, report_id) or abort(404)
+    row = db.get_or_404(Report, report_id)
     return render_template("reports/show.html", report=row, call=row.call, data=row.data)
 
 
 @bp.route("/reports/<int:report_id>/download/<fmt>")
 @secretariat_required
 def download(report_id: int, fmt: str):
-    row = db.session.get(Report, report_id) or abort(404)
+    row = db.get_or_404(Report, report_id)
     name = (row.files or {}).get(fmt)
     if name is None or not (report.folder() / name).exists():
         abort(404)
@@ -65,7 +64,7 @@ def download(report_id: int, fmt: str):
 @bp.route("/reports/<int:report_id>/charts/<name>.svg")
 @secretariat_required
 def chart(report_id: int, name: str):
-    row = db.session.get(Report, report_id) or abort(404)
+    row = db.get_or_404(Report, report_id)
     if row.data is None:
         abort(404)
     if name == "timeline":

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import func
 
-from forms.review import AcceptForm, ExtensionForm, ReturnForm
+from forms.base import ConfirmForm
+from forms.review import ExtensionForm, ReturnForm
 from workflow import clock, deadlines, notifications
 from workflow.db import db
 from workflow.i18n import gettext as _
@@ -13,7 +13,7 @@ from workflow.models import AuditEvent, Call, MemberState, Mission, Submission, 
 from workflow.states import Action, State, TransitionError, allowed
 from workflow.submissions import ExtensionError, accept, documents_of, extend_deadline, return_to_mission
 
-from .access import secretariat_required
+from .access import acting_user, secretariat_required
 from .answering import answer_page
 from .i18n import moment
 from .navigation import int_arg
@@ -56,7 +56,7 @@ def calls():
 @bp.route("/calls/<int:call_id>")
 @secretariat_required
 def board(call_id: int):
-    call = db.session.get(Call, call_id) or abort(404)
+    call = db.get_or_404(Call, call_id)
     rows = db.session.scalars(
         db.select(Submission).join(Submission.mission).join(Mission.member_state)
         .where(Submission.call_id == call_id).order_by(MemberState.code)
@@ -66,7 +66,7 @@ def board(call_id: int):
     summary["late"] = sum(1 for s in addressed if s.late)
     return render_template("secretariat/board.html", call=call, rows=rows, summary=summary,
                            versions=_version_counts(call_id), states=list(State),
-                           reminders=deadlines.reminder_status(call), form=AcceptForm(),
+                           reminders=deadlines.reminder_status(call), form=ConfirmForm(),
                            broken=notifications.broken_wording(call))
 
 
@@ -107,8 +107,8 @@ def _submission_page(sub: Submission, version: SubmissionVersion | None, return_
         "secretariat/submission.html", submission=sub, call=sub.call, version=version,
         previous=previous, changed=changed, events=events,
         documents=documents_of(sub, version.content if version else None),
-        return_form=return_form, accept_form=AcceptForm(), extension_form=extension or extension_form(sub),
-        can_review=allowed(sub, Action.ACCEPT, current_user._get_current_object()),
+        return_form=return_form, accept_form=ConfirmForm(), extension_form=extension or extension_form(sub),
+        can_review=allowed(sub, Action.ACCEPT, acting_user()),
     ), status
 
 
@@ -127,9 +127,9 @@ def submission(submission_id: int):
 @secretariat_required
 def accept_submission(submission_id: int):
     sub = _submission(submission_id)
-    if AcceptForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
-            accept(sub, current_user._get_current_object())
+            accept(sub, acting_user())
             db.session.commit()
             flash(_("Accepted the answer of %(state)s.", state=sub.mission.member_state.name()), "success")
         except TransitionError as exc:
@@ -145,7 +145,7 @@ def return_submission(submission_id: int):
     form = ReturnForm()
     if form.validate_on_submit():
         try:
-            return_to_mission(sub, current_user._get_current_object(), form.comment.data)
+            return_to_mission(sub, acting_user(), form.comment.data)
             db.session.commit()
             flash(_("Returned to the mission with your comment."), "success")
             return redirect(url_for("secretariat.submission", submission_id=sub.id))
@@ -189,7 +189,7 @@ def extend(submission_id: int):
             form.deadline.errors = [_("Give the new deadline as a date and time.")]
         else:
             try:
-                extend_deadline(sub, None if clear else form.deadline.data, current_user._get_current_object())
+                extend_deadline(sub, None if clear else form.deadline.data, acting_user())
             except ExtensionError as exc:
                 db.session.rollback()
                 form.deadline.errors = [str(exc)]
