@@ -120,7 +120,7 @@ def _sweep_call(call: Call, at: datetime) -> SweepResult:
         .options(selectinload(Submission.mission).selectinload(Mission.focal_points))
     ).all()
     sent = {key.rsplit(":", 1)[0] for key in outbox.existing_keys(f"reminder:{call.id}:")}
-    escalate_from = call.reminders.get("escalate_from") or 99
+    escalate_from = call.reminders.get("escalate_from")  # None: the representative is never written
     for submission in submissions:
         if submission.state not in UNANSWERED:
             continue
@@ -137,7 +137,7 @@ def _sweep_call(call: Call, at: datetime) -> SweepResult:
         key = reminder_key(call, submission, slot)
         if key in sent:
             continue
-        escalate = slot.number >= int(escalate_from)
+        escalate = escalate_from is not None and slot.number >= int(escalate_from)
         result.reminders += notifications.queue_for(submission, "reminder", key, escalate=escalate, at=at)
     last_deadline = max([call.deadline] + [s.deadline for s in submissions])
     if call.close_at_deadline and at > last_deadline:

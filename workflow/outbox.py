@@ -12,8 +12,9 @@
 from __future__ import annotations
 
 import mailbox
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import cast
 
@@ -159,5 +160,12 @@ def caught_by_sink(folder: str | Path, limit: int = 200) -> list:
         return []
     box = mailbox.Maildir(str(path), factory=None, create=False)
     found = [message_from_bytes(box.get_bytes(key), policy=policy.default) for key in box.iterkeys()]
-    found.sort(key=lambda m: m.get("Date", ""), reverse=True)
+    found.sort(key=_sent_at, reverse=True)
     return found[:limit]
+
+
+def _sent_at(message) -> datetime:
+    try:
+        return parsedate_to_datetime(message["Date"]).astimezone(UTC).replace(tzinfo=None)
+    except (TypeError, ValueError):
+        return datetime.min
