@@ -112,3 +112,31 @@ def test_the_sink_shows_what_it_caught_newest_first(app, tmp_path):
     assert [m["Subject"] for m in outbox.caught_by_sink(tmp_path / "sink")] == ["newest", "middle", "older"]
     assert [m["Subject"] for m in outbox.caught_by_sink(tmp_path / "sink", limit=1)] == ["newest"]
     assert outbox.caught_by_sink(tmp_path / "nothing-here") == []
+
+
+def test_long_answers_are_cut_to_what_the_columns_hold(app):
+    sent, failed = _message("a"), _message("b")
+    outbox.mark_sent(sent, "250 " + "y" * 600, at=T0)
+    outbox.mark_failed(failed, "550 " + "z" * 3000)
+    assert len(sent.smtp_response) == 500 and sent.sent_at == T0
+    assert len(failed.smtp_response) == 500 and len(failed.last_error) == 2000
+
+
+def test_a_message_is_in_english_unless_told_and_keys_are_found_by_prefix(app):
+    message = _message("reminder:1:2:before-7:a@x.example")
+    _message("reminder:1:3:before-7:b@x.example")
+    _message("receipt:9:1:c@x.example")
+    assert message.language == "en"
+    assert outbox.existing_keys("reminder:1:") == {"reminder:1:2:before-7:a@x.example",
+                                                  "reminder:1:3:before-7:b@x.example"}
+
+
+def test_a_resend_is_handed_to_a_worker_once_it_commits(app, monkeypatch):
+    message = _message("h", state=MailState.FAILED)
+    seen = []
+    monkeypatch.setitem(app.extensions["missiva_jobs"].handlers, "mail",
+                        lambda message_id, countdown=0: seen.append(message_id))
+    outbox.resend(message, None)
+    assert seen == []
+    db.session.commit()
+    assert seen == [message.id]
