@@ -11,20 +11,9 @@ from . import factories
 
 
 def experts_form(call_id, **extra):
-    return {
-        "lock_version": extra.pop("lock_version", "0"),
-        "experts-experts-0-name": "María José Núñez",
-        "experts-experts-0-title": "Fiscal especializada",
-        "experts-experts-0-institution": "Ministerio Público Fiscal",
-        "experts-experts-0-email": "mjnunez@mpf.example",
-        "experts-experts-0-phone": "+54 11 5555 0000",
-        "experts-experts-0-role": "head_of_delegation",
-        "experiences-legislation-present": "y",
-        "experiences-legislation-description": "Ley 26.388 de delitos informáticos",
-        "agenda-general": "De acuerdo con el temario.",
-        "agenda-item_4": "Proponemos incluir la cooperación con el sector privado.",
-        **extra,
-    }
+    """The shared filled-in answer, with a comment on agenda item 4 too."""
+    return factories.answer_form(**{"agenda-item_4": "Proponemos incluir la cooperación con el sector privado.",
+                                    **extra})
 
 
 def test_draft_submit_return_amend_accept(app, client, make_client, database):
