@@ -81,3 +81,13 @@ def test_a_draft_call_is_hidden_from_missions(app):
     assert access.submission_for_call(w["ar"], w["call"].id) is None
     with clock.frozen_at(datetime(2030, 1, 1)):
         assert len(db.session.scalars(access.submissions(w["officer"])).all()) == 2
+
+
+def test_a_withdrawn_call_stays_visible_only_where_the_mission_had_answered(app, make_client):
+    w = factories.world()
+    a_sub = _mission_a_with_everything(w, make_client)
+    b_sub = factories.submission_of(w["call"], w["br"].mission)
+    a_sub.withdrawn_at = b_sub.withdrawn_at = datetime(2030, 11, 1)
+    db.session.commit()
+    assert db.session.scalars(access.submissions(w["br"])).all() == []
+    assert [s.id for s in db.session.scalars(access.submissions(w["ar"]))] == [a_sub.id]

@@ -210,3 +210,20 @@ def test_an_extension_right_at_the_call_deadline_is_refused_a_year_later_is_take
                                                     .order_by(AuditEvent.id))]
     assert details == [{"from": None, "to": (call.deadline + timedelta(days=366)).isoformat()},
                        {"from": (call.deadline + timedelta(days=366)).isoformat(), "to": None}]
+
+
+def test_a_withdrawn_state_is_neither_reminded_nor_marked_late(app):
+    w = _world()
+    br = factories.submission_of(w["call"], w["br"].mission)
+    br.withdrawn_at = w["call"].created_at
+    db.session.commit()
+    assert _sweep(w["call"].deadline - 14 * DAY).reminders == 2  # AR's two focal points only
+    assert _sweep(w["call"].deadline + DAY).marked_late == 1 and not br.late
+
+
+def test_each_call_gets_its_own_automatic_report_and_zero_hours_means_at_the_deadline(app):
+    w = _world()
+    app.config["REPORT_AFTER_DEADLINE_HOURS"] = 0
+    later = factories.call_from_file(addressed=["AR"], slug="later", reference="L", deadline="2030-12-01 12:00")
+    assert len(deadlines.schedule_reports(w["call"].deadline)) == 1
+    assert len(deadlines.schedule_reports(later.deadline)) == 1  # the first call's report does not stop it

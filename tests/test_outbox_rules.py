@@ -59,8 +59,8 @@ def test_sent_and_failed_are_recorded_with_the_servers_answer(app):
 
 def test_the_requeue_takes_pending_mail_overdue_by_the_grace_oldest_first(app):
     app.config["REQUEUE_GRACE_SECONDS"] = 30
-    late = _message("late", next_attempt_at=T0 - timedelta(seconds=90))
     edge = _message("edge", next_attempt_at=T0 - timedelta(seconds=30))
+    late = _message("late", next_attempt_at=T0 - timedelta(seconds=90))
     _message("fresh", next_attempt_at=T0 - timedelta(seconds=29))
     _message("sent", next_attempt_at=T0 - timedelta(hours=1), state=MailState.SENT)
     _message("sending", next_attempt_at=T0 - timedelta(hours=1), state=MailState.SENDING)
@@ -85,7 +85,7 @@ def test_a_resend_is_audited_goes_back_to_pending_and_carries_a_new_link(app):
     w = factories.world()
     link = invitations.link_for(w["ar"])
     message = _message("r", recipient="focal@ar.example", text=f"Sign in: {link}", html=f"<a href='{link}'>x</a>",
-                       state=MailState.FAILED, last_error="550 refused", next_attempt_at=T0)
+                       state=MailState.FAILED, last_error="550 refused", next_attempt_at=T0, call_id=w["call"].id)
     with clock.frozen_at(T0 + timedelta(hours=2)):
         outbox.resend(message, w["officer"])
         db.session.commit()
@@ -95,7 +95,7 @@ def test_a_resend_is_audited_goes_back_to_pending_and_carries_a_new_link(app):
     assert link not in message.body_text and link not in message.body_html
     assert invitations.LINK.search(message.body_text) and invitations.LINK.search(message.body_html)
     event = db.session.scalar(db.select(AuditEvent).filter_by(action="mail_resent"))
-    assert event.actor_label == "officer@sec.example"
+    assert event.actor_label == "officer@sec.example" and event.call_id == w["call"].id
     assert event.detail == {"message": message.id, "key": "r", "was": "failed", "to": "focal@ar.example"}
     other = _message("pr", recipient="embajador@ar.example", text="no link", state=MailState.SENDING)
     outbox.resend(other, w["officer"])
@@ -140,3 +140,17 @@ def test_a_resend_is_handed_to_a_worker_once_it_commits(app, monkeypatch):
     assert seen == []
     db.session.commit()
     assert seen == [message.id]
+
+
+def test_a_queued_message_keeps_what_it_was_given(app):
+    w = factories.world()
+    sub = factories.submission_of(w["call"], w["ar"].mission)
+    first = outbox.queue(key="k" * 400, kind="reminder", recipient="a@x.example", subject="S" * 400, text="t")
+    second = outbox.queue(key="second", kind="reminder", recipient="b@x.example", subject="s", text="t",
+                          html="<p>t</p>", language="es", cc=["c@x.example"], call=w["call"], mission=sub.mission,
+                          submission=sub, fallback_for=first)
+    db.session.commit()
+    assert (len(first.key), len(first.subject), first.cc, first.fallback_for_id) == (300, 300, [], None)
+    assert (second.language, second.cc, second.body_html) == ("es", ["c@x.example"], "<p>t</p>")
+    assert (second.call_id, second.mission_id, second.submission_id, second.fallback_for_id) == (
+        w["call"].id, sub.mission_id, sub.id, first.id)

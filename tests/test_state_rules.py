@@ -72,6 +72,10 @@ def test_amendments_only_where_the_call_allows_them(app):
 def test_a_transition_records_its_moment_its_states_and_the_comment(app):
     w = factories.world()
     sub = _ar(w)
+    w["call"].accept_late = False
+    with pytest.raises(TransitionError):  # checked as of the moment given, not of the clock
+        transition(sub, Action.SAVE, w["ar"], at=w["call"].deadline + timedelta(days=1))
+    w["call"].accept_late = True
     event = transition(sub, Action.SAVE, w["ar"], at=AT, detail={"provenance": "portal"})
     assert (sub.state, sub.last_activity_at) == ("draft", AT)
     assert (event.at, event.from_state, event.to_state, event.detail) == (AT, "not_started", "draft",
