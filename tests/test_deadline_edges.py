@@ -46,6 +46,8 @@ def test_a_slot_is_due_at_its_moment_and_only_then(app):
     slot = w["call"].deadline - 14 * DAY
     assert _sweep(slot - timedelta(seconds=1)).reminders == 0
     assert _sweep(slot).reminders == 3  # AR x2, BR
+    body = db.session.scalar(db.select(OutboxMessage.body_text).where(OutboxMessage.kind == "reminder"))
+    assert "(in 14 day(s))" in body  # counted from the sweep's moment
     sub = factories.submission_of(w["call"], w["br"].mission)
     assert deadlines.next_slot(w["call"], sub, slot).name == "before-7"  # the slot at this very moment is past
     w["call"].created_at = slot  # opened at the slot's moment: it counts
@@ -72,14 +74,16 @@ def test_one_mission_skipped_does_not_stop_the_next(app):
     br = factories.submission_of(w["call"], w["br"].mission)
     save(ar, factories.filled(w["call"]), w["ar"], lock_version=0)
     submit(ar, w["ar"])
+    mx_sub = factories.submission_of(w["call"], mx)
     br.deadline_override = w["call"].deadline + 60 * DAY
     db.session.commit()
     assert _sweep(w["call"].deadline - 2 * DAY).reminders == 1
-    assert [k.split(":")[2] for k in _reminders()] == [str(w["call"].submissions[-1].mission_id)]
-    # after the deadline, in a call without late answers: MX is not chased, BR (extended) still is
+    assert [k.split(":")[2] for k in _reminders()] == [str(mx.id)]
+    # after the deadline, in a call without late answers: BR (past) is not chased, MX (extended) is
+    br.deadline_override, mx_sub.deadline_override = None, w["call"].deadline + 60 * DAY
     db.session.execute(db.delete(OutboxMessage))
     db.session.commit()
-    assert _sweep(br.deadline - 14 * DAY).reminders == 1 and _reminders(w["br"].mission) != []
+    assert _sweep(mx_sub.deadline - 14 * DAY).reminders == 1 and _reminders(mx) != []
 
 
 def test_a_focal_point_added_after_a_slot_waits_for_the_next_one(app):
@@ -227,3 +231,16 @@ def test_each_call_gets_its_own_automatic_report_and_zero_hours_means_at_the_dea
     later = factories.call_from_file(addressed=["AR"], slug="later", reference="L", deadline="2030-12-01 12:00")
     assert len(deadlines.schedule_reports(w["call"].deadline)) == 1
     assert len(deadlines.schedule_reports(later.deadline)) == 1  # the first call's report does not stop it
+
+
+def test_a_call_reminds_only_its_own_addressees(app):
+    w = _world()
+    mx = factories.mission("MX")
+    factories.user("focal@mx.example", mission=mx)
+    other = factories.call_from_file(addressed=["MX"], slug="other", reference="O", deadline="2030-10-29 23:59")
+    other.created_at = other.deadline - 30 * DAY
+    db.session.commit()
+    _sweep(w["call"].deadline - 14 * DAY)
+    pairs = {tuple(k.split(":")[1:3]) for k in _reminders()}
+    assert pairs == {(str(w["call"].id), str(w["ar"].mission_id)), (str(w["call"].id), str(w["br"].mission_id)),
+                     (str(other.id), str(mx.id))}

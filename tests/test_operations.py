@@ -72,6 +72,14 @@ def test_a_ready_answer_is_submitted_with_the_draft(app):
     outcome = save_and_submit(sub, factories.filled(w["call"]), w["ar"], lock_version=0, submitting=True)
     assert outcome.saved and outcome.version.number == 1 and sub.state == "submitted"
     assert outcome.problems == [] and outcome.refusal is None
+    db.session.commit()
+    assert db.session.scalar(db.select(AuditEvent).filter_by(action="submit")).detail == {
+        "provenance": "portal", "version": 1}  # no note when none was given
+    typed = factories.filled(w["call"])
+    sub.state = "draft"
+    save_and_submit(sub, typed, w["ar"], lock_version=sub.lock_version, submitting=False)
+    typed["experts"]["experts"][0]["name"] = "changed after saving"
+    assert sub.content["experts"]["experts"][0]["name"] == "Ana Souza"  # the draft is a copy
 
 
 def test_the_board_counts_reminders_per_mission_and_shows_the_next(app):
@@ -80,8 +88,8 @@ def test_the_board_counts_reminders_per_mission_and_shows_the_next(app):
     call.created_at = call.deadline - timedelta(days=30)
     other = factories.call_from_file(addressed=["AR"], slug="other", reference="O", deadline="2030-10-29 23:59")
     ar, br = _ar(w), factories.submission_of(call, w["br"].mission)
-    rows = [("before-14", "a", MailState.SENT, T0), ("before-14", "b", MailState.SENT, T0 + timedelta(hours=1)),
-            ("before-7", "a", MailState.FAILED, None)]
+    rows = [("before-7", "a", MailState.FAILED, None), ("before-14", "a", MailState.SENT, T0),
+            ("before-14", "b", MailState.SENT, T0 + timedelta(hours=1))]
     for slot, who, state, sent_at in rows:
         db.session.add(OutboxMessage(key=f"reminder:{call.id}:{ar.mission_id}:{slot}:{who}@ar", kind="reminder",
                                      recipient=f"{who}@ar", subject="s", body_text="t", call_id=call.id,
@@ -109,7 +117,7 @@ def test_documents_of_an_answer_are_its_own(app):
     mine = documents.store(factories.PDF, "a.pdf", submission=ar, section_key="country_report", slot=slot, actor=w["ar"])
     theirs = documents.store(factories.PDF, "b.pdf", submission=br, section_key="country_report", slot=slot,
                              actor=w["br"])
-    assert documents_of(ar) == {}
+    assert documents_of(ar) == {} and documents_of(ar, {}) == {} and documents_of(ar, {"country_report": {}}) == {}
     content = {"country_report": {"files": {"developments": mine.id}}}
     assert documents_of(ar, content) == {mine.id: mine}
     assert documents_of(ar, {"country_report": {"files": {"developments": theirs.id}}}) == {}
