@@ -140,3 +140,26 @@ def test_digest_lists_new_amended_outstanding_and_failed(app, smtp):
     assert "New answers (1)" in text and "Amended answers (1)" in text
     assert "CIBER-V/doc.1/07: 1/2 answered" in text and "Still outstanding: Brazil" in text
     assert "x@y.example: Lost" in text
+
+
+def test_no_digest_on_a_quiet_day_unless_a_deadline_is_near(app, smtp):
+    w = factories.world()
+    w["admin"].digest = "daily"
+    db.session.commit()
+    far = w["call"].deadline - timedelta(days=30)
+    with clock.frozen_at(far):
+        assert digests.send("daily") == 0  # nothing came in, nothing failed, the deadline is a month away
+    with clock.frozen_at(w["call"].deadline - timedelta(days=6)):
+        assert digests.send("daily") == 1  # six days left: worth a mail even on a quiet day
+    db.session.commit()
+    drain()
+    assert "6 day(s) to the deadline" in smtp.to("admin@sec.example")[0].get_body(("plain",)).get_content()
+
+
+def test_the_demo_head_of_the_secretariat_gets_the_daily_digest(app):
+    from workflow import demo
+    from workflow.models import User
+
+    demo.load()
+    head = db.session.scalar(db.select(User).filter_by(email="head@missiva.example"))
+    assert head.digest == "daily" and head.role == "admin"

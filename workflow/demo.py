@@ -21,10 +21,10 @@ DEMO_CALLS = {"ciber-v-2007.yaml": 21, "regional-workshop-2008.yaml": 35}
 
 
 def ensure_user(email: str, name: str, role: str, mission=None, password: str | None = None,
-                locale: str | None = None) -> User:
+                locale: str | None = None, digest: str = "none") -> User:
     user = db.session.scalar(db.select(User).filter_by(email=email.lower()))
     if user is None:
-        user = User(email=email.lower(), name=name, role=role, mission=mission, locale=locale)
+        user = User(email=email.lower(), name=name, role=role, mission=mission, locale=locale, digest=digest)
         if password:
             user.set_password(password)
         db.session.add(user)
@@ -45,7 +45,8 @@ def load(days_ahead: dict[str, int] | None = None) -> list[Call]:
                     f"Alternate focal point, {mission.member_state.name(language)}",
                     "focal_point", mission, DEMO_PASSWORD, language)
     ensure_user("officer@missiva.example", "Secretariat officer", "officer", password=DEMO_PASSWORD)
-    ensure_user("head@missiva.example", "Head of the Technical Secretariat", "admin", password=DEMO_PASSWORD)
+    ensure_user("head@missiva.example", "Head of the Technical Secretariat", "admin", password=DEMO_PASSWORD,
+                digest="daily")
     db.session.flush()
     calls = []
     for filename, days in (days_ahead or DEMO_CALLS).items():

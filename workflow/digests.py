@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
 from . import clock, notifications, outbox
@@ -50,6 +50,14 @@ def data(since: datetime, at: datetime) -> dict:
     }
 
 
+def quiet(content: dict) -> bool:
+    """Nothing came in, nothing needs attention and no deadline is near: no mail that day
+    (a deadline within DIGEST_QUIET_DAYS always makes a digest worth sending)."""
+    near = current_app.config["DIGEST_QUIET_DAYS"]
+    return not (content["new"] or content["amended"] or content["failed"] or content["stuck"]
+                or content["problems"] or any(0 <= c["days_left"] <= near for c in content["calls"]))
+
+
 def _last_digest(user: User, period: str) -> datetime | None:
     return db.session.scalar(
         db.select(db.func.max(OutboxMessage.created_at))
@@ -68,6 +76,8 @@ def send(period: str, at: datetime | None = None) -> int:
         language = person.locale or "en"
         with force_locale(language):
             content = data(since, at)
+            if quiet(content):
+                continue
             subject = gettext("Missiva digest: %(new)s new, %(amended)s amended, %(failed)s failed mails",
                               new=len(content["new"]), amended=len(content["amended"]),
                               failed=len(content["failed"]))
