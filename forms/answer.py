@@ -82,11 +82,10 @@ def _section_form(section: dict, locale: str, rows: int) -> type[Form]:
             attrs[f"item_{item['number']}"] = TextAreaField(label, validators=[MaxLength(LONG_TEXT)])
     elif kind == "documents":
         for slot in section["documents"]:
-            limit = documents.limit_mb(slot)
+            limit, types = documents.limit_mb(slot), documents.allowed_types(slot)
             attrs[slot["key"]] = FileField(localized(slot["label"], locale), render_kw={
                 "data-max-bytes": limit * 1024 * 1024, "data-max-mb": limit,
-                "data-types": ", ".join(documents.allowed_types(slot)).upper(),
-                "accept": ",".join(f".{t}" for t in documents.allowed_types(slot)),
+                "data-types": ", ".join(types).upper(), "accept": ",".join(f".{t}" for t in types),
                 "data-too-large": _l("This file is larger than %(n)s MB, so it was not added. Choose a "
                                      "smaller file; everything else you typed is still here.", n=limit)})
             attrs[f"remove_{slot['key']}"] = BooleanField(_l("Remove this document"))

@@ -38,8 +38,9 @@ def data(since: datetime, at: datetime) -> dict:
         db.select(OutboxMessage).where(OutboxMessage.state == MailState.FAILED).order_by(OutboxMessage.created_at)
     ).all()
     troubled = db.session.scalars(db.select(Call).where(Call.status != CallStatus.DRAFT).order_by(Call.deadline)).all()
-    problems = [{"call": call, "sweep": call.sweep_problem, "wording": notifications.broken_wording(call)}
-                for call in troubled if call.sweep_problem or notifications.broken_wording(call)]
+    problems = [problem for problem in ({"call": call, "sweep": call.sweep_problem,
+                                         "wording": notifications.broken_wording(call)} for call in troubled)
+                if problem["sweep"] or problem["wording"]]
     return {
         "since": since, "at": at, "problems": problems,
         "new": [v for v in versions if v.number == 1],

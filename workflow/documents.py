@@ -59,14 +59,21 @@ def allowed_types(slot: dict) -> list[str]:
     return chosen or [t for t in DEFAULT_TYPES if t in KNOWN_TYPES]
 
 
-def stored_bytes(submission, replacing: tuple[str, str]) -> int:
-    """What the documents of the working answer and of every frozen version take up; the file in
-    the slot `replacing` (section key, slot key) counts only if a version keeps it."""
-    section_key, slot_key = replacing
-    replaced = submission.content.get(section_key, {}).get("files", {}).get(slot_key)
-    ids = set(documents_of(submission)) - {replaced}
+def referenced_ids(submission, replacing: tuple[str, str] | None = None) -> set[int]:
+    """The documents the working answer and every frozen version refer to; the file in the slot
+    `replacing` (section key, slot key) only if a version keeps it."""
+    ids = set(documents_of(submission))
+    if replacing is not None:
+        section_key, slot_key = replacing
+        ids.discard(submission.content.get(section_key, {}).get("files", {}).get(slot_key))
     for version in submission.versions:
         ids |= set(documents_of(submission, version.content))
+    return ids
+
+
+def stored_bytes(submission, replacing: tuple[str, str]) -> int:
+    """What the documents an answer refers to take up, the one being replaced left out."""
+    ids = referenced_ids(submission, replacing)
     if not ids:
         return 0
     return db.session.scalar(db.select(func.coalesce(func.sum(Document.size), 0))
@@ -126,9 +133,7 @@ def remove_orphans(at: datetime | None = None) -> int:
     old = db.select(Document.submission_id).where(Document.uploaded_at < at - grace).distinct()
     removed = 0
     for submission in db.session.scalars(db.select(Submission).where(Submission.id.in_(old))):
-        keep = set(documents_of(submission))
-        for version in submission.versions:
-            keep |= set(documents_of(submission, version.content))
+        keep = referenced_ids(submission)
         gone = db.session.scalars(db.select(Document).where(
             Document.submission_id == submission.id, Document.uploaded_at < at - grace,
             Document.id.not_in(keep))).all()

@@ -157,9 +157,10 @@ def sample_values(submission: Submission, language: str) -> dict:
 def save_wording(call: Call, kind: str, language: str, subject: str, body: str, actor) -> None:
     """The secretariat's own wording for one kind and language, once it renders for every mission
     the call is addressed to (raises TemplateProblem naming the first that fails)."""
+    check_wording(subject, body)
     for submission in call.submissions:
         try:
-            check_wording(subject, body, [sample_values(submission, language)])
+            render_wording(subject, body, sample_values(submission, language))
         except TemplateProblem as exc:
             raise TemplateProblem(f"{submission.mission.member_state.name(language)}: {exc}") from exc
     templates = dict(call.mail_templates or {})
