@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -9,6 +11,7 @@ import yaml
 from workflow.calls import CallDefinitionError, clone, export_call, import_call, parse
 from workflow.db import db
 from workflow.models import Call
+from workflow.sections import KINDS
 
 from . import factories
 
@@ -116,3 +119,28 @@ def test_cli_imports_exports_and_clones(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     link = runner.invoke(args=["missiva", "sign-in-link", "new@gov.example"]).output.strip()
     assert link.startswith("http://missiva.example/sign-in/")
+
+
+def test_only_a_kinds_own_module_names_its_kind():
+    """Section kinds have one home each: no code or template outside workflow/sections/ and
+    templates/sections/ compares a section's kind with a kind's name."""
+    root = Path(__file__).resolve().parent.parent
+    names = "|".join(KINDS)
+    comparison = re.compile(rf"""(==|!=|\bin\b|\bis\b)\s*\(?\s*['"]({names})['"]|['"]({names})['"]\s*(==|!=|\bin\b)""")
+    offenders = []
+    for folder in ("workflow", "forms", "views", "tasks", "templates"):
+        for path in (root / folder).rglob("*"):
+            inside = path.relative_to(root).parts[:2] in (("workflow", "sections"), ("templates", "sections"))
+            if path.suffix in (".py", ".html", ".txt") and not inside:
+                for number, line in enumerate(path.read_text().splitlines(), start=1):
+                    if comparison.search(line):
+                        offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    for module in ("app.py", "cli.py"):
+        for number, line in enumerate((root / module).read_text().splitlines(), start=1):
+            if comparison.search(line):
+                offenders.append(f"{module}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+    assert set(KINDS) == {"nominations", "experience_areas", "agenda_comments", "documents", "questions"}
+    for name, kind in KINDS.items():
+        for part in ("form", "view", "report"):
+            assert (root / "templates" / kind.template(part)).is_file(), (name, part)

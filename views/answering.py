@@ -14,7 +14,7 @@ from forms.base import out_of_bounds
 from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
-from workflow.sections import compact, format_problems
+from workflow.sections import compact, format_problems, kind_of
 from workflow.submissions import all_problems, documents_of, save_and_submit
 
 from .access import acting_user
@@ -31,9 +31,8 @@ def _store_uploads(form, submission, content: dict, actor) -> bool:
     """Keep every uploaded file the form carries; problems go next to the file field."""
     ok = True
     for section in submission.call.sections:
-        if section["kind"] != "documents":
-            continue
-        for slot in section["documents"]:
+        kind = kind_of(section)
+        for slot in kind.upload_slots(section):
             field = form[section["key"]][slot["key"]]
             upload = field.data
             if not upload or not getattr(upload, "filename", ""):
@@ -49,7 +48,7 @@ def _store_uploads(form, submission, content: dict, actor) -> bool:
                 field.errors = [*field.errors, str(exc)]
                 ok = False
                 continue
-            content[section["key"]]["files"][slot["key"]] = stored.id
+            kind.attached(content[section["key"]])[slot["key"]] = stored.id
     return ok
 
 

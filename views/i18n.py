@@ -11,12 +11,13 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from forms.answer import FUNDING_LABELS, PROVENANCE_LABELS, ROLE_LABELS
+from forms.answer import PROVENANCE_LABELS
 from workflow import clock, invitations
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, label
 from workflow.models import localized
+from workflow.sections import kind_of
 
 from .navigation import safe_target
 
@@ -78,8 +79,7 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         localized=localized, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=lambda: str(get_locale()),
         state_label=lambda s: label(State, s), call_status_label=lambda s: label(CallStatus, s),
-        role_label=lambda r: ROLE_LABELS.get(r, r or ""),
-        funding_label=lambda f: FUNDING_LABELS.get(f, f or ""),
+        section_kind=kind_of, section_template=lambda section, part: kind_of(section).template(part),
         provenance_label=lambda p: PROVENANCE_LABELS.get(p, p),
         outbox_filter_label=lambda f: OUTBOX_FILTER_LABELS.get(f) or label(MailState, f),
         mail_state_label=lambda s: label(MailState, s),

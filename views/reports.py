@@ -10,6 +10,7 @@ from workflow import report, report_charts, report_render
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import Call, Report
+from workflow.sections import kind_of
 
 from .access import acting_user, secretariat_required
 
@@ -70,10 +71,10 @@ def chart(report_id: int, name: str):
     if name == "timeline":
         svg = report_charts.timeline(row.data, report_render.labels(row.data["call"]["language"]), "svg")
     else:
-        section = next((s for s in row.data["sections"] if s["kind"] == "experience_areas" and s["key"] == name), None)
-        if section is None:
+        section = next((s for s in row.data["sections"] if s["key"] == name), None)
+        svg = kind_of(section).chart(section, "svg") if section else None
+        if svg is None:
             abort(404)
-        svg = report_charts.matrix(section, "svg")
     return Response(svg, mimetype="image/svg+xml")
 
 

@@ -19,6 +19,7 @@ from .calls import apply_definition, to_definition
 from .db import db
 from .member_states import ensure
 from .models import AuditEvent, Call, Document, OutboxMessage, Submission, SubmissionVersion, User
+from .sections import kind_of
 
 FORMAT = "missiva-call-archive/1"
 
@@ -99,10 +100,9 @@ def export(call: Call) -> bytes:
 def _remap_files(sections: list[dict], content: dict, ids: dict[int, int]) -> dict:
     content = copy.deepcopy(content)
     for section in sections:
-        if section["kind"] == "documents":
-            files = content.get(section["key"], {}).get("files", {})
-            for slot, old in list(files.items()):
-                files[slot] = ids.get(old)
+        files = kind_of(section).attached(content.get(section["key"], {}))
+        for slot, old in list(files.items()):
+            files[slot] = ids.get(old)
     return content
 
 

@@ -18,11 +18,9 @@ from . import audit, clock
 from .db import db
 from .i18n import lazy_gettext as _
 from .models import Document, Submission
-from .sections import DEFAULT_TYPES
+from .sections.documents import DEFAULT_TYPES, MAX_MB
 from .submissions import documents_of
 from .text import clean_line
-
-MAX_MB = 100  # the most any document slot may allow
 
 # extension -> (MIME type filetype reports for the content, MIME type we serve it with)
 KNOWN_TYPES = {

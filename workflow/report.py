@@ -21,7 +21,7 @@ from . import audit, clock, jobs
 from .db import db
 from .kinds import ReportState, State
 from .models import Call, Document, Mission, Report, Submission, localized
-from .sections import blank_expert
+from .sections import kind_of
 from .text import printable_tree
 
 
@@ -39,45 +39,8 @@ def included(submission: Submission, basis: str):
 
 def _section_payload(section: dict, rows: list[tuple], language: str, documents: dict[int, Document]) -> dict:
     """rows: (code, state name, content of this section)."""
-    kind, payload = section["kind"], {"key": section["key"], "kind": section["kind"],
-                                      "title": localized(section["title"], language)}
-    if kind == "nominations":
-        payload["funded_quota"] = section.get("funded_quota", 0)
-        payload["rows"] = [{"code": code, "state": name,
-                            "experts": [e for e in answer.get("experts", []) if not blank_expert(e)]}
-                           for code, name, answer in rows]
-    elif kind == "experience_areas":
-        payload["areas"] = [{"key": a["key"], "label": localized(a["label"], language)} for a in section["areas"]]
-        payload["rows"] = [{"code": code, "state": name, "areas": {
-            a["key"]: {"present": bool(answer.get("areas", {}).get(a["key"], {}).get("present")),
-                       "description": answer.get("areas", {}).get(a["key"], {}).get("description", "")}
-            for a in section["areas"]}} for code, name, answer in rows]
-    elif kind == "agenda_comments":
-        payload["general"] = [{"code": code, "state": name, "text": answer["general"]}
-                              for code, name, answer in rows if answer.get("general")]
-        payload["items"] = [{"number": item["number"], "title": localized(item["title"], language),
-                             "comments": [{"code": code, "state": name, "text": answer["comments"][str(item["number"])]}
-                                          for code, name, answer in rows
-                                          if answer.get("comments", {}).get(str(item["number"]))]}
-                            for item in section["items"]]
-    elif kind == "documents":
-        payload["slots"] = [{"key": s["key"], "label": localized(s["label"], language)} for s in section["documents"]]
-        payload["rows"] = []
-        for code, name, answer in rows:
-            files = []
-            for slot in section["documents"]:
-                document = documents.get(answer.get("files", {}).get(slot["key"]))
-                if document is not None:
-                    files.append({"slot": slot["key"], "label": localized(slot["label"], language),
-                                  "name": document.original_name, "size": document.size,
-                                  "content_type": document.content_type, "document_id": document.id})
-            payload["rows"].append({"code": code, "state": name, "files": files})
-    elif kind == "questions":
-        payload["questions"] = [{"key": q["key"], "label": localized(q["label"], language)}
-                                for q in section["questions"]]
-        payload["rows"] = [{"code": code, "state": name, "answers": answer.get("answers", {})}
-                           for code, name, answer in rows]
-    return payload
+    return {"key": section["key"], "kind": section["kind"], "title": localized(section["title"], language),
+            **kind_of(section).payload(section, rows, language, documents)}
 
 
 def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
@@ -102,7 +65,9 @@ def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
         sections.append(_section_payload(section, rows_by_section[section["key"]], language, documents))
         if progress:
             progress(10 + int(80 * (index + 1) / max(1, len(call.sections))))
-    experts = [e for p in sections if p["kind"] == "nominations" for r in p["rows"] for e in r["experts"]]
+    totals: Counter = Counter({"experts": 0, "funded": 0, "own_cost": 0, "documents": 0})
+    for payload in sections:
+        totals.update(kind_of(payload).totals(payload))
     firsts = sorted(v[0].submitted_at for v in (s.versions for s in submissions) if v)
     days: Counter = Counter(moment.date().isoformat() for moment in firsts)
     timeline, total = [], 0
@@ -122,10 +87,7 @@ def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
             "not_answered": sum(1 for s in submissions if not s.versions),
             "late": sum(1 for _, v in used if v.late),
             "amended": sum(1 for _, v in used if v.number > 1),
-            "experts": len(experts),
-            "funded": sum(1 for e in experts if e.get("funding") == "funded"),
-            "own_cost": sum(1 for e in experts if e.get("funding") != "funded"),
-            "documents": sum(len(r["files"]) for p in sections if p["kind"] == "documents" for r in p["rows"]),
+            **totals,
             "by_state": dict(Counter(s.state for s in submissions)),
         },
         "sources": [{"code": s.mission.code, "state": s.mission.member_state.name(language),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Collection
 from datetime import datetime
 
 from docx import Document as DocxDocument
@@ -20,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from . import report_charts
 from .i18n import N_
+from .sections import kind_of
 from .text import printable, spreadsheet_text
 
 LABELS = {
@@ -110,15 +112,34 @@ def _bullet(document, text: str):
     return paragraph
 
 
-def _expert_rows(section: dict, words: dict) -> list[list]:
-    rows = []
-    for row in section["rows"]:
-        for expert in row["experts"]:
-            funding = words["funded"] if expert.get("funding") == "funded" else words["own_cost"]
-            rows.append([row["state"], expert.get("name", ""), expert.get("title", ""), expert.get("institution", ""),
-                         expert.get("email", ""), expert.get("phone", ""),
-                         words.get(expert.get("role", ""), expert.get("role", "")), funding])
-    return rows
+class Writer:
+    """What a section kind writes a report document with (workflow/sections/*: `docx`)."""
+
+    def __init__(self, document):
+        self.document = document
+
+    def heading(self, text: str, level: int) -> None:
+        self.document.add_heading(printable(text), level=level)
+
+    def paragraph(self, text: str, *, bold: bool = False) -> None:
+        paragraph = self.document.add_paragraph()
+        paragraph.add_run(printable(text)).bold = bold or None
+
+    def bullet(self, text: str) -> None:
+        _bullet(self.document, text)
+
+    def table(self, header: list[str], rows: list[list], widths: list[float] | None = None,
+              shaded: Collection[tuple[int, int]] = ()) -> None:
+        """shaded: (row, column) of cells to highlight, the header being row 0."""
+        table = _table(self.document, header, rows, widths)
+        if shaded:
+            grid, columns = table._cells, len(header)
+            for row, column in shaded:
+                _shade(grid[row * columns + column], "9DC3E6")
+
+    def picture(self, image: bytes | None, width_cm: float) -> None:
+        if image:
+            self.document.add_picture(io.BytesIO(image), width=Cm(width_cm))
 
 
 def docx(data: dict) -> bytes:
@@ -151,70 +172,10 @@ def docx(data: dict) -> bytes:
     document.add_heading(words["timeline"], level=3)
     document.add_picture(io.BytesIO(report_charts.timeline(data, words)), width=Cm(15))
 
+    writer = Writer(document)
     for section in data["sections"]:
         document.add_heading(section["title"], level=2)
-        kind = section["kind"]
-        if kind == "nominations":
-            rows = _expert_rows(section, words)
-            if rows:
-                _table(document, [words[k] for k in ("state", "name", "title", "institution", "email", "phone",
-                                                    "role", "funding")], rows)
-            else:
-                document.add_paragraph(words["none"])
-        elif kind == "experience_areas":
-            for index, area in enumerate(section["areas"], start=1):
-                document.add_paragraph(f"{index}. {area['label']}")
-            table = _table(document, [words["state"]] + [str(i) for i in range(1, len(section["areas"]) + 1)],
-                           [[row["state"]] + ["✓" if row["areas"][a["key"]]["present"] else ""
-                                              for a in section["areas"]] for row in section["rows"]])
-            columns = len(section["areas"]) + 1
-            grid = table._cells
-            for index, row in enumerate(section["rows"], start=1):
-                for offset, area in enumerate(section["areas"], start=1):
-                    if row["areas"][area["key"]]["present"]:
-                        _shade(grid[index * columns + offset], "9DC3E6")
-            if section["rows"]:
-                document.add_picture(io.BytesIO(report_charts.matrix(section)), width=Cm(14))
-            described = [(row["state"], area["label"], row["areas"][area["key"]]["description"])
-                         for row in section["rows"] for area in section["areas"]
-                         if row["areas"][area["key"]]["present"] and row["areas"][area["key"]]["description"]]
-            if described:
-                _table(document, [words["state"], words["areas_key"], words["description"]],
-                       [list(d) for d in described], [4, 6, 7])
-        elif kind == "agenda_comments":
-            document.add_heading(words["by_item"], level=3)
-            if section["general"]:
-                document.add_paragraph(words["general"]).runs[0].bold = True
-                for comment in section["general"]:
-                    _bullet(document, f"{comment['state']}: {comment['text']}")
-            for item in section["items"]:
-                document.add_paragraph(f"{item['number']}. {item['title']}").runs[0].bold = True
-                for comment in item["comments"]:
-                    _bullet(document, f"{comment['state']}: {comment['text']}")
-                if not item["comments"]:
-                    document.add_paragraph(words["none"])
-            document.add_heading(words["by_state"], level=3)
-            by_state: dict[str, list[str]] = {}
-            for comment in section["general"]:
-                by_state.setdefault(comment["state"], []).append(f"{words['general']}: {comment['text']}")
-            for item in section["items"]:
-                for comment in item["comments"]:
-                    by_state.setdefault(comment["state"], []).append(f"{item['number']}. {comment['text']}")
-            for state in sorted(by_state):
-                document.add_paragraph(state).runs[0].bold = True
-                for line in by_state[state]:
-                    _bullet(document, line)
-        elif kind == "documents":
-            rows = [[row["state"], f["label"], f["name"], round(f["size"] / 1024, 1)]
-                    for row in section["rows"] for f in row["files"]]
-            if rows:
-                _table(document, [words["state"], words["document"], words["file"], words["size_kb"]], rows)
-            else:
-                document.add_paragraph(words["none"])
-        elif kind == "questions":
-            rows = [[row["state"], q["label"], row["answers"].get(q["key"], "")]
-                    for row in section["rows"] for q in section["questions"]]
-            _table(document, [words["state"], words["question"], words["answer"]], rows)
+        kind_of(section).docx(writer, section, words)
 
     document.add_heading(words["not_answered"], level=2)
     document.add_paragraph(", ".join(s["state"] for s in data["not_answered"]) or words["none"])
@@ -238,29 +199,7 @@ def sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
         [words["experts"], s["experts"]], [words["funded"], s["funded"]], [words["own_cost"], s["own_cost"]],
         [words["documents"], s["documents"]]])]
     for section in data["sections"]:
-        kind, name = section["kind"], section["key"]
-        if kind == "nominations":
-            out.append((name, [words[k] for k in ("state", "name", "title", "institution", "email", "phone", "role",
-                                                  "funding")], _expert_rows(section, words)))
-        elif kind == "experience_areas":
-            header = [words["state"]] + [a["label"] for a in section["areas"]] + [
-                f"{a['label']} — {words['description']}" for a in section["areas"]]
-            out.append((name, header, [[row["state"]] + [
-                words["yes"] if row["areas"][a["key"]]["present"] else "" for a in section["areas"]] + [
-                row["areas"][a["key"]]["description"] for a in section["areas"]] for row in section["rows"]]))
-        elif kind == "agenda_comments":
-            rows = [[c["state"], words["general"], c["text"]] for c in section["general"]]
-            rows += [[c["state"], f"{item['number']}. {item['title']}", c["text"]]
-                     for item in section["items"] for c in item["comments"]]
-            out.append((name, [words["state"], words["by_item"], words["answer"]], rows))
-        elif kind == "documents":
-            out.append((name, [words["state"], words["document"], words["file"], words["size_kb"]],
-                        [[row["state"], f["label"], f["name"], round(f["size"] / 1024, 1)]
-                         for row in section["rows"] for f in row["files"]]))
-        elif kind == "questions":
-            out.append((name, [words["state"]] + [q["label"] for q in section["questions"]],
-                        [[row["state"]] + [row["answers"].get(q["key"], "") for q in section["questions"]]
-                         for row in section["rows"]]))
+        out.append((section["key"], *kind_of(section).sheet(section, words)))
     out.append((words["not_answered"][:31], [words["state"]], [[s["state"]] for s in data["not_answered"]]))
     out.append((words["sources"], [words["state"], words["version"], words["received"], words["late"],
                                    words["amended"]],
@@ -316,8 +255,7 @@ def _save(document) -> bytes:
 
 def participants(data: dict) -> list[list]:
     words = labels(data["call"]["language"])
-    return [row for section in data["sections"] if section["kind"] == "nominations"
-            for row in _expert_rows(section, words)]
+    return [row for section in data["sections"] for row in kind_of(section).participants(section, words)]
 
 
 def participants_docx(data: dict) -> bytes:
@@ -363,9 +301,6 @@ def receipt_docx(submission, version, language: str) -> bytes:
     ], [5, 11])
     document.add_heading(words["sent"], level=2)
     for section in call.sections:
-        if section["kind"] == "nominations":
-            experts = version.content.get(section["key"], {}).get("experts", [])
-            for expert in experts:
-                _bullet(document, ", ".join(v for v in (expert.get("name"), expert.get("title"),
-                                                        expert.get("institution")) if v))
+        for line in kind_of(section).receipt_lines(section, version.content.get(section["key"], {})):
+            _bullet(document, line)
     return _save(document)

@@ -11,7 +11,7 @@ from . import audit, clock
 from .db import db
 from .i18n import lazy_gettext as _
 from .models import Document, Submission, SubmissionVersion
-from .sections import Problem, problems
+from .sections import Problem, attached_ids, problems
 from .states import Action, TransitionError, transition
 
 PROVENANCES = ("portal", "email", "fax", "post", "hand")
@@ -146,8 +146,7 @@ def accept(submission: Submission, actor):
 def documents_of(submission: Submission, content: dict | None = None) -> dict[int, Document]:
     """The documents a content (working copy or a version) refers to, by id."""
     content = submission.content if content is None else content
-    ids = {doc_id for section in submission.call.sections if section["kind"] == "documents"
-           for doc_id in content.get(section["key"], {}).get("files", {}).values() if doc_id}
+    ids = attached_ids(submission.call.sections, content)
     if not ids:
         return {}
     rows = db.session.scalars(db.select(Document).where(Document.id.in_(ids),

@@ -1,0 +1,173 @@
+"""What every section kind shares: the kind's interface (`SectionKind`), the problems it reports,
+and the description of its answer fields as data (`Field`, `Group`, `Repeat`), which forms/answer.py
+turns into a web form. A kind never knows about HTTP; the web layer never knows about a kind."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..checks import Problems
+
+KEY = re.compile(r"^[a-z0-9_]{1,60}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+COMMON_FIELDS = ("key", "kind", "title", "description")
+TEXT = 200
+LONG_TEXT = 5000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something to fix, attached to one field: path is inside the section's answer."""
+
+    section: str
+    path: tuple
+    message: Any
+
+
+@dataclass(frozen=True)
+class Field:
+    """One answer field. `type`: text, long_text, email, choice (a list), radio, check or file.
+    `choices` are (value, label) pairs; a posted value not among them is refused."""
+
+    name: str
+    type: str
+    label: Any
+    max_length: int | None = None
+    choices: tuple = ()
+    default: str | None = None
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Fields answered together (an area: "would present" and its description)."""
+
+    name: str
+    label: Any
+    fields: tuple
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A group the answer may hold several of (experts), `rows` shown, at most `limit`."""
+
+    name: str
+    group: Group
+    rows: int
+    limit: int
+
+
+AddProblem = Callable[[tuple, Any], None]
+
+
+def text_of(value) -> str:
+    return (value or "").strip() if isinstance(value, str) else ""
+
+
+class SectionKind:
+    """One kind of section. A subclass in its own module (registered in sections/__init__.py)
+    owns everything about its kind: the definition's fields and checks, the empty answer, what a
+    complete answer needs, the answer form's fields, the report's payload and its renderings.
+    Its page partials are templates/sections/<name>/{form,view,report}.html."""
+
+    name: str = ""
+    label: Any = ""
+    #: The definition's own fields, beyond COMMON_FIELDS.
+    fields: tuple[str, ...] = ()
+    #: The list of items it asks about (areas, items, documents, questions), if any.
+    item_list: str | None = None
+    item_fields: tuple[str, ...] = ()
+    item_id: str = "key"
+    item_text: str = "label"
+
+    # --- the definition --------------------------------------------------------------------
+    def check(self, section: dict, where: str, found: Problems) -> None:
+        """Check the kind's own fields (the common ones are checked already)."""
+        seen = set()
+        for item_where, item in found.items(f"{where}.{self.item_list}", section.get(self.item_list)):
+            found.mapping(item_where, item, self.item_fields)
+            value = item.get(self.item_id)
+            if self.item_id == "number":
+                found.whole(f"{item_where}.number", value, 1, 999, required=True)
+            elif not isinstance(value, str) or not KEY.match(value):
+                found.append(f"{item_where}.key: 1-60 lowercase letters, digits or _")
+            marker = value if isinstance(value, str | int) and not isinstance(value, bool) else None
+            if marker is not None and marker in seen:
+                found.append(f"{item_where}.{self.item_id}: {value} appears twice")
+            seen.add(marker)
+            found.translated(f"{item_where}.{self.item_text}", item.get(self.item_text), required=True)
+            self.check_item(item, item_where, found)
+
+    def check_item(self, item: dict, where: str, found: Problems) -> None:
+        """Check one item's own fields."""
+
+    # --- the answer ------------------------------------------------------------------------
+    def empty(self) -> dict:
+        raise NotImplementedError
+
+    def problems(self, section: dict, answer: dict, add: AddProblem) -> None:
+        """What stops this answer from being submitted (format and completeness)."""
+
+    def compact(self, section: dict, answer: dict) -> dict:
+        """The answer as stored (blank rows dropped)."""
+        return answer
+
+    def attached(self, answer: dict) -> dict:
+        """The documents the answer refers to, slot key -> document id (the stored mapping itself)."""
+        return {}
+
+    def upload_slots(self, section: dict) -> list[dict]:
+        """The slots a file may be uploaded into."""
+        return []
+
+    # --- the answer form -------------------------------------------------------------------
+    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int) -> list:
+        """The form's fields for this section, as Field/Group/Repeat."""
+        raise NotImplementedError
+
+    def form_data(self, section: dict, answer: dict) -> dict:
+        """A stored answer in the shape of the form's fields."""
+        raise NotImplementedError
+
+    def from_form(self, section: dict, posted: dict, previous: dict, *, compact: bool) -> dict:
+        """What was posted (values already cleaned, choices only those offered) as a stored answer."""
+        raise NotImplementedError
+
+    def field_path(self, path: tuple) -> tuple:
+        """Where in the section's form a problem's answer path sits."""
+        return path[1:]
+
+    # --- the report ------------------------------------------------------------------------
+    def payload(self, section: dict, rows: list[tuple], language: str, documents: dict) -> dict:
+        """The report's data for this section; rows: (code, state name, this section's answer)."""
+        raise NotImplementedError
+
+    def totals(self, payload: dict) -> dict[str, int]:
+        """What this section adds to the report's summary (experts, funded, own_cost, documents)."""
+        return {}
+
+    def docx(self, writer, payload: dict, words: dict) -> None:
+        """Write the section into the report document (writer: report_render.Writer)."""
+
+    def sheet(self, payload: dict, words: dict) -> tuple[list, list[list]]:
+        """The section as one sheet of the workbook (and one CSV): header and rows."""
+        raise NotImplementedError
+
+    def participants(self, payload: dict, words: dict) -> list[list]:
+        """Rows of the list of participants this section gives."""
+        return []
+
+    def receipt_lines(self, section: dict, answer: dict) -> list[str]:
+        """What the acknowledgement of receipt lists for this section."""
+        return []
+
+    def chart(self, payload: dict, fmt: str) -> bytes | None:
+        """The section's chart, if it has one."""
+        return None
+
+    def template(self, part: str) -> str:
+        return f"sections/{self.name}/{part}.html"
+
+
