@@ -72,12 +72,12 @@ def _form_class(name: str, specs) -> type[Form]:
 
 
 def build(call, locale: str, content: dict, *, posted: bool = False, on_behalf: bool = False,
-          extra_rows: dict | None = None):
+          extra_rows: dict | None = None, state: str | None = None):
     """The answer form for `call`: bound to the request when `posted`, else filled from `content`."""
     attrs = {"lock_version": HiddenField()}
     for section in call.sections:
         specs = kind_of(section).answer_fields(section, locale, content.get(section["key"], {}),
-                                               (extra_rows or {}).get(section["key"], 0))
+                                               (extra_rows or {}).get(section["key"], 0), state)
         attrs[section["key"]] = FormField(_form_class(section["key"], specs),
                                           label=localized(section["title"], locale))
     if on_behalf:

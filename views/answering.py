@@ -62,12 +62,12 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
     actor = acting_user()
     if request.method == "GET":
         more = request.args.get("more")
-        form = build(call, locale, submission.content, on_behalf=on_behalf,
+        form = build(call, locale, submission.content, on_behalf=on_behalf, state=submission.mission.code,
                      extra_rows={more: 1} if more else None)
         form.lock_version.data = submission.lock_version
         return _render(template, submission, form, **context)
 
-    form = build(call, locale, submission.content, posted=True, on_behalf=on_behalf)
+    form = build(call, locale, submission.content, posted=True, on_behalf=on_behalf, state=submission.mission.code)
     formats_ok = form.validate()
     if out_of_bounds(form):
         # Never stored (only a crafted request exceeds the limits the browser enforces); what was
@@ -111,7 +111,8 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
                 "messages next to the answers below."), "error")
         return _render(template, submission, form, 422, **context)
 
-    warnings = [p for s in call.sections for p in format_problems(s, content.get(s["key"], {}))]
+    warnings = [p for s in call.sections for p in format_problems(s, content.get(s["key"], {}),
+                                                                      submission.mission.code)]
     if not (formats_ok and uploads_ok) or warnings:
         attach(form, warnings)
         flash(_("Your draft was saved. Please correct the answers marked below before submitting."),

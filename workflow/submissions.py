@@ -30,7 +30,7 @@ class IncompleteError(TransitionError):
 def all_problems(submission: Submission, content: dict | None = None) -> list[Problem]:
     content = submission.content if content is None else content
     return [p for section in submission.call.sections
-            for p in problems(section, content.get(section["key"], {}))]
+            for p in problems(section, content.get(section["key"], {}), submission.mission.code)]
 
 
 def save(submission: Submission, content: dict, actor, *, lock_version: int | None,

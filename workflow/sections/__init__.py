@@ -49,17 +49,17 @@ def empty_answer(section: dict) -> dict:
     return kind_of(section).empty()
 
 
-def problems(section: dict, answer: dict) -> list[Problem]:
-    """What stops this answer from being submitted (format and completeness)."""
+def problems(section: dict, answer: dict, state: str | None = None) -> list[Problem]:
+    """What stops this answer (of the member state `state`) from being submitted."""
     found: list[Problem] = []
     kind_of(section).problems(section, answer, lambda path, message: found.append(
-        Problem(section["key"], path, message)))
+        Problem(section["key"], path, message)), state)
     return found
 
 
-def format_problems(section: dict, answer: dict) -> list[Problem]:
+def format_problems(section: dict, answer: dict, state: str | None = None) -> list[Problem]:
     """Only what is malformed (shown as a warning when a draft is saved)."""
-    return [p for p in problems(section, answer)
+    return [p for p in problems(section, answer, state)
             if p.path and p.path[-1] == "email" and (answer_at(answer, p.path) or "").strip()]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..i18n import lazy_gettext as _
 from ..models import localized
-from .base import LONG_TEXT, Field, SectionKind, text_of
+from .base import LONG_TEXT, Field, ItemList, SectionKind, Setting, text_of
 
 
 class AgendaComments(SectionKind):
@@ -18,11 +18,22 @@ class AgendaComments(SectionKind):
     item_fields = ("number", "title")
     item_id = "number"
     item_text = "title"
+    lists = (ItemList("items", _("Agenda items"), _("Agenda item"), (
+        Setting("number", "whole", _("Number")),
+        Setting("title", "translated", _("Agenda item")),
+    )),)
+
+    def answered_items(self, section: dict, answer: dict) -> set:
+        return {int(n) for n, text in answer.get("comments", {}).items() if text_of(text) and str(n).isdigit()}
+
+    def has_content(self, section: dict, answer: dict) -> bool:
+        return bool(text_of(answer.get("general")) or self.answered_items(section, answer))
 
     def empty(self) -> dict:
         return {"general": "", "comments": {}}
 
-    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int) -> list:
+    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int,
+                      state: str | None = None) -> list:
         return [Field("general", "long_text", _("General comments on the draft agenda"), LONG_TEXT)] + [
             Field(f"item_{item['number']}", "long_text", f"{item['number']}. {localized(item['title'], locale)}",
                   LONG_TEXT) for item in section["items"]]

@@ -59,6 +59,31 @@ class Repeat:
     limit: int
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One value of a section's definition as the call builder edits it. `type`: key, whole, flag,
+    text, translated, long_translated, choice, choices (several of `choices`), state (a member
+    state's code) or lines (a translated list, one entry per line)."""
+
+    name: str
+    type: str
+    label: Any
+    hint: Any = ""
+    choices: tuple = ()
+
+
+@dataclass(frozen=True)
+class ItemList:
+    """A list of items a section holds (areas, agenda items, document slots, questions, per-state
+    figures), each edited with `settings`; `required`: the list may not be empty."""
+
+    name: str
+    label: Any
+    item_label: Any
+    settings: tuple[Setting, ...]
+    required: bool = True
+
+
 AddProblem = Callable[[tuple, Any], None]
 
 
@@ -81,6 +106,9 @@ class SectionKind:
     item_fields: tuple[str, ...] = ()
     item_id: str = "key"
     item_text: str = "label"
+    #: What the call builder edits, beyond the key, title and description every section has.
+    settings: tuple[Setting, ...] = ()
+    lists: tuple[ItemList, ...] = ()
 
     # --- the definition --------------------------------------------------------------------
     def check(self, section: dict, where: str, found: Problems) -> None:
@@ -103,11 +131,32 @@ class SectionKind:
     def check_item(self, item: dict, where: str, found: Problems) -> None:
         """Check one item's own fields."""
 
+    def new_section(self, key: str, language: str) -> dict:
+        """The definition a section of this kind starts from in the call builder."""
+        section: dict = {"key": key, "kind": self.name, "title": {language: str(self.label)}}
+        for item_list in self.lists:
+            section[item_list.name] = [self.new_item(item_list.name, 1, language)] if item_list.required else []
+        return section
+
+    def new_item(self, list_name: str, number: int, language: str) -> dict:
+        """A new item for the call builder (its key made from its position)."""
+        return {self.item_id: number if self.item_id == "number" else f"{(self.item_list or 'item').rstrip('s')}_{number}",
+                self.item_text: {}}
+
+    def answered_items(self, section: dict, answer: dict) -> set:
+        """The ids of the items this answer holds something for (an item removed from the
+        definition would leave that answer behind)."""
+        return set()
+
+    def has_content(self, section: dict, answer: dict) -> bool:
+        """Whether the answer holds anything at all."""
+        return bool(self.answered_items(section, answer))
+
     # --- the answer ------------------------------------------------------------------------
     def empty(self) -> dict:
         raise NotImplementedError
 
-    def problems(self, section: dict, answer: dict, add: AddProblem) -> None:
+    def problems(self, section: dict, answer: dict, add: AddProblem, state: str | None = None) -> None:
         """What stops this answer from being submitted (format and completeness)."""
 
     def compact(self, section: dict, answer: dict) -> dict:
@@ -123,7 +172,8 @@ class SectionKind:
         return []
 
     # --- the answer form -------------------------------------------------------------------
-    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int) -> list:
+    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int,
+                      state: str | None = None) -> list:
         """The form's fields for this section, as Field/Group/Repeat."""
         raise NotImplementedError
 

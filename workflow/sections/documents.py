@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..checks import Problems
 from ..i18n import lazy_gettext as _
 from ..models import localized
-from .base import Field, SectionKind
+from .base import Field, ItemList, SectionKind, Setting
 
 KNOWN_FILE_TYPES = ("pdf", "docx", "doc", "odt", "xlsx", "rtf")
 DEFAULT_TYPES = ("pdf", "docx", "doc", "odt")
@@ -21,6 +21,17 @@ class Documents(SectionKind):
     fields = ("documents",)
     item_list = "documents"
     item_fields = ("key", "label", "required", "max_mb", "types")
+    lists = (ItemList("documents", _("Documents"), _("Document"), (
+        Setting("label", "translated", _("Document")),
+        Setting("required", "flag", _("Required")),
+        Setting("max_mb", "whole", _("Largest file (MB)"), _("From 1 to 100.")),
+        Setting("types", "choices", _("Kinds of file accepted"), _("None ticked: PDF, DOCX, DOC and ODT."),
+                tuple((t, t.upper()) for t in KNOWN_FILE_TYPES)),
+        Setting("key", "key", _("Short name (in exports)")),
+    )),)
+
+    def answered_items(self, section: dict, answer: dict) -> set:
+        return {slot for slot, doc_id in answer.get("files", {}).items() if doc_id}
 
     def check_item(self, item: dict, where: str, found: Problems) -> None:
         found.flag(f"{where}.required", item.get("required"))
@@ -33,7 +44,7 @@ class Documents(SectionKind):
     def empty(self) -> dict:
         return {"files": {}}
 
-    def problems(self, section: dict, answer: dict, add) -> None:
+    def problems(self, section: dict, answer: dict, add, state: str | None = None) -> None:
         files = answer.get("files", {})
         for slot in section["documents"]:
             if slot.get("required") and not files.get(slot["key"]):
@@ -45,7 +56,8 @@ class Documents(SectionKind):
     def upload_slots(self, section: dict) -> list[dict]:
         return section["documents"]
 
-    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int) -> list:
+    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int,
+                      state: str | None = None) -> list:
         from .. import documents as store  # the store knows the configured default limit
 
         fields = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..checks import Problems
 from ..i18n import lazy_gettext as _
 from ..models import localized
-from .base import LONG_TEXT, Field, Group, SectionKind, text_of
+from .base import LONG_TEXT, Field, Group, ItemList, SectionKind, Setting, text_of
 
 
 class ExperienceAreas(SectionKind):
@@ -17,6 +17,15 @@ class ExperienceAreas(SectionKind):
     fields = ("areas",)
     item_list = "areas"
     item_fields = ("key", "label", "free_text")
+    lists = (ItemList("areas", _("Areas"), _("Area"), (
+        Setting("label", "translated", _("Area")),
+        Setting("free_text", "flag", _("An expert who would present must name the issue")),
+        Setting("key", "key", _("Short name (in exports)")),
+    )),)
+
+    def answered_items(self, section: dict, answer: dict) -> set:
+        return {key for key, chosen in answer.get("areas", {}).items()
+                if isinstance(chosen, dict) and (chosen.get("present") or text_of(chosen.get("description")))}
 
     def check_item(self, item: dict, where: str, found: Problems) -> None:
         found.flag(f"{where}.free_text", item.get("free_text"))
@@ -24,13 +33,14 @@ class ExperienceAreas(SectionKind):
     def empty(self) -> dict:
         return {"areas": {}}
 
-    def problems(self, section: dict, answer: dict, add) -> None:
+    def problems(self, section: dict, answer: dict, add, state: str | None = None) -> None:
         for area in section["areas"]:
             chosen = answer.get("areas", {}).get(area["key"], {})
             if area.get("free_text") and chosen.get("present") and not text_of(chosen.get("description")):
                 add(("areas", area["key"], "description"), _("Say which issue the expert would present."))
 
-    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int) -> list:
+    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int,
+                      state: str | None = None) -> list:
         return [Group(area["key"], localized(area["label"], locale), (
             Field("present", "check", _("The expert would like to present on this")),
             Field("description", "long_text",

@@ -1,13 +1,15 @@
 """Nominations: the governmental experts a member state will send.
 
-Definition: `min`, `max` (experts per state) and `funded_quota` (places the secretariat pays for).
+Definition: `min`, `max` (experts per state), `funded_quota` (places the secretariat pays for),
+`roles` (the roles offered, all when absent) and `overrides`: other figures for named states, e.g.
+`[{state: TT, max: 8, funded_quota: 4}]` for a host state sending a larger group.
 Answer: {"experts": [{name, title, institution, email, phone, role, funding}]}.
 """
 from __future__ import annotations
 
 from ..checks import Problems
 from ..i18n import lazy_gettext as _
-from .base import EMAIL, TEXT, Field, Group, Repeat, SectionKind, text_of
+from .base import EMAIL, TEXT, Field, Group, ItemList, Repeat, SectionKind, Setting, text_of
 
 EXPERT_FIELDS = ("name", "title", "institution", "email", "phone", "role", "funding")
 MAX_EXPERTS = 50
@@ -19,6 +21,8 @@ ROLE_LABELS = {
 }
 FUNDING_LABELS = {"funded": _("Funded place"), "own_cost": _("At own cost")}
 COLUMNS = ("state", "name", "title", "institution", "email", "phone", "role", "funding")
+FIGURES = ("min", "max", "funded_quota")
+DEFAULTS = {"min": 0, "max": 10, "funded_quota": 0}
 
 
 def blank_expert(expert: dict) -> bool:
@@ -28,23 +32,72 @@ def blank_expert(expert: dict) -> bool:
 class Nominations(SectionKind):
     name = "nominations"
     label = _("Governmental experts (nominations)")
-    fields = ("min", "max", "funded_quota")
+
+    settings = (
+        Setting("min", "whole", _("Fewest experts a state may nominate")),
+        Setting("max", "whole", _("Most experts a state may nominate")),
+        Setting("funded_quota", "whole", _("Funded places per state"),
+                _("Places the secretariat pays for; 0 when every expert attends at the state's own cost.")),
+        Setting("roles", "choices", _("Roles offered"), _("None ticked: every role is offered."),
+                tuple(ROLE_LABELS.items())),
+    )
+    lists = (ItemList("overrides", _("Other figures for named member states"), _("Member state"), (
+        Setting("state", "state", _("Member state")),
+        Setting("min", "whole", _("Fewest experts")),
+        Setting("max", "whole", _("Most experts")),
+        Setting("funded_quota", "whole", _("Funded places")),
+    ), required=False),)
+    fields = ("min", "max", "funded_quota", "roles", "overrides")
 
     def check(self, section: dict, where: str, found: Problems) -> None:
-        lo, hi = section.get("min", 0), section.get("max", 10)
+        self._check_figures(section, where, found, required=True)
+        roles = section.get("roles")
+        if roles is not None and (not isinstance(roles, list) or not roles
+                                  or any(r not in ROLE_LABELS for r in roles)):
+            found.append(f"{where}.roles: a list of {', '.join(ROLE_LABELS)}")
+        seen = set()
+        for item_where, item in found.items(f"{where}.overrides", section.get("overrides", []), required=False):
+            found.mapping(item_where, item, ("state", *FIGURES))
+            code = item.get("state")
+            if not isinstance(code, str) or not code.isascii() or not code.isalpha() or len(code) != 2:
+                found.append(f"{item_where}.state: a two-letter ISO state code")
+            elif code.upper() in seen:
+                found.append(f"{item_where}.state: {code} appears twice")
+            else:
+                seen.add(code.upper())
+            self._check_figures({**section, **item}, item_where, found, required=False)
+
+    def _check_figures(self, figures: dict, where: str, found: Problems, *, required: bool) -> None:
+        lo, hi = figures.get("min", 0), figures.get("max", 10)
         before = len(found)
-        found.whole(f"{where}.min", lo, 0, MAX_EXPERTS, required=True)
-        found.whole(f"{where}.max", hi, 1, MAX_EXPERTS, required=True)
-        found.whole(f"{where}.funded_quota", section.get("funded_quota", 0), 0, MAX_EXPERTS, required=True)
+        found.whole(f"{where}.min", lo, 0, MAX_EXPERTS, required=required)
+        found.whole(f"{where}.max", hi, 1, MAX_EXPERTS, required=required)
+        found.whole(f"{where}.funded_quota", figures.get("funded_quota", 0), 0, MAX_EXPERTS, required=required)
         if len(found) == before and lo > hi:
             found.append(f"{where}: min ({lo}) must not be above max ({hi})")
+
+    def limits(self, section: dict, state: str | None) -> dict[str, int]:
+        """The figures for one member state: its own where the call names it, else the call's."""
+        figures = {name: section.get(name, DEFAULTS[name]) for name in FIGURES}
+        for item in section.get("overrides") or []:
+            if state and str(item.get("state", "")).upper() == state.upper():
+                figures.update({name: item[name] for name in FIGURES if name in item})
+        return figures
+
+    def new_section(self, key: str, language: str) -> dict:
+        return {"key": key, "kind": self.name, "title": {language: str(self.label)}, "min": 1, "max": 5,
+                "funded_quota": 0}
+
+    def new_item(self, list_name: str, number: int, language: str) -> dict:
+        return {"state": ""}
 
     def empty(self) -> dict:
         return {"experts": []}
 
-    def problems(self, section: dict, answer: dict, add) -> None:
+    def problems(self, section: dict, answer: dict, add, state: str | None = None) -> None:
         named = [(i, e) for i, e in enumerate(answer.get("experts", [])) if not blank_expert(e)]
-        lo, hi, quota = section.get("min", 0), section.get("max", 10), section.get("funded_quota", 0)
+        figures = self.limits(section, state)
+        lo, hi, quota = figures["min"], figures["max"], figures["funded_quota"]
         if len(named) < lo:
             add((), _("Nominate at least %(n)s expert(s).", n=lo))
         if len(named) > hi:
@@ -64,28 +117,35 @@ class Nominations(SectionKind):
                 funded += 1
                 if funded > quota:
                     add(("experts", i, "funding"),
-                        _("Only %(n)s funded place(s) per state; mark further experts at own cost.", n=quota))
+                        _("Only %(n)s funded place(s) for this member state; mark further experts at own "
+                          "cost.", n=quota))
 
     def compact(self, section: dict, answer: dict) -> dict:
         return {**answer, "experts": [e for e in answer.get("experts", []) if not blank_expert(e)]}
 
     # --- the answer form -------------------------------------------------------------------
-    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int) -> list:
+    def has_content(self, section: dict, answer: dict) -> bool:
+        return any(not blank_expert(e) for e in answer.get("experts", []))
+
+    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int,
+                      state: str | None = None) -> list:
+        figures = self.limits(section, state)
+        roles = [(r, label) for r, label in ROLE_LABELS.items() if r in (section.get("roles") or ROLE_LABELS)]
         expert = [
             Field("name", "text", _("Full name"), TEXT),
             Field("title", "text", _("Title or post"), TEXT),
             Field("institution", "text", _("Institution"), TEXT),
             Field("email", "email", _("Email"), 254),
             Field("phone", "text", _("Telephone"), 60),
-            Field("role", "choice", _("Role in the delegation"), choices=tuple(ROLE_LABELS.items()),
-                  default="delegate"),
+            Field("role", "choice", _("Role in the delegation"), choices=tuple(roles),
+                  default="delegate" if any(r == "delegate" for r, _label in roles) else roles[0][0]),
         ]
-        if section.get("funded_quota", 0):
+        if figures["funded_quota"]:
             expert.append(Field("funding", "choice", _("Funding"), choices=tuple(FUNDING_LABELS.items()),
                                 default="own_cost"))
-        limit = section.get("max", 10)
+        limit = figures["max"]
         filled = len(answer.get("experts", []))
-        rows = max(1, section.get("min", 0), min(limit, filled + 1 + extra_rows))
+        rows = max(1, figures["min"], min(limit, filled + 1 + extra_rows))
         return [Repeat("experts", Group("expert", "", tuple(expert)), rows, limit)]
 
     def form_data(self, section: dict, answer: dict) -> dict:
@@ -108,7 +168,9 @@ class Nominations(SectionKind):
     # --- the report ------------------------------------------------------------------------
     def payload(self, section: dict, rows: list[tuple], language: str, documents: dict) -> dict:
         return {"funded_quota": section.get("funded_quota", 0),
-                "rows": [{"code": code, "state": name,
+                "funds": any(self.limits(section, code)["funded_quota"] for code, _name, _answer in rows)
+                or bool(section.get("funded_quota", 0)),
+                "rows": [{"code": code, "state": name, "places": self.limits(section, code)["funded_quota"],
                           "experts": [e for e in answer.get("experts", []) if not blank_expert(e)]}
                          for code, name, answer in rows]}
 

@@ -8,10 +8,19 @@ from __future__ import annotations
 from ..checks import Problems
 from ..i18n import lazy_gettext as _
 from ..models import localized
-from .base import LONG_TEXT, TEXT, Field, SectionKind, text_of
+from .base import LONG_TEXT, TEXT, Field, ItemList, SectionKind, Setting, text_of
 
 QUESTION_TYPES = ("text", "textarea", "yesno", "choice")
+TYPE_LABELS = {"text": _("Short text"), "textarea": _("Long text"), "yesno": _("Yes or no"),
+               "choice": _("One of a list of choices")}
 MAX_CHOICES = 100
+
+
+def choice_value(choice) -> str:
+    """What an answer stores for a choice: its text in the first language it is given in."""
+    if isinstance(choice, dict):
+        return str(next(iter(choice.values()), ""))
+    return str(choice)
 
 
 class Questions(SectionKind):
@@ -20,6 +29,19 @@ class Questions(SectionKind):
     fields = ("questions",)
     item_list = "questions"
     item_fields = ("key", "label", "type", "required", "choices")
+    lists = (ItemList("questions", _("Questions"), _("Question"), (
+        Setting("label", "translated", _("Question")),
+        Setting("type", "choice", _("Kind of answer"), choices=tuple(TYPE_LABELS.items())),
+        Setting("required", "flag", _("An answer is required")),
+        Setting("choices", "lines", _("Choices, one per line"), _("Only for “One of a list of choices”.")),
+        Setting("key", "key", _("Short name (in exports)")),
+    )),)
+
+    def new_item(self, list_name: str, number: int, language: str) -> dict:
+        return {"key": f"question_{number}", "label": {}, "type": "text"}
+
+    def answered_items(self, section: dict, answer: dict) -> set:
+        return {key for key, text in answer.get("answers", {}).items() if text_of(text)}
 
     def check_item(self, item: dict, where: str, found: Problems) -> None:
         found.flag(f"{where}.required", item.get("required"))
@@ -35,13 +57,14 @@ class Questions(SectionKind):
     def empty(self) -> dict:
         return {"answers": {}}
 
-    def problems(self, section: dict, answer: dict, add) -> None:
+    def problems(self, section: dict, answer: dict, add, state: str | None = None) -> None:
         answers = answer.get("answers", {})
         for question in section["questions"]:
             if question.get("required") and not text_of(answers.get(question["key"])):
                 add(("answers", question["key"]), _("This question needs an answer."))
 
-    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int) -> list:
+    def answer_fields(self, section: dict, locale: str, answer: dict, extra_rows: int,
+                      state: str | None = None) -> list:
         fields = []
         for q in section["questions"]:
             label, qtype = localized(q["label"], locale), q.get("type", "text")
@@ -50,7 +73,7 @@ class Questions(SectionKind):
             elif qtype == "yesno":
                 fields.append(Field(q["key"], "radio", label, choices=(("yes", _("Yes")), ("no", _("No")))))
             elif qtype == "choice":
-                offered = [(str(c), localized(c, locale) if isinstance(c, dict) else str(c)) for c in q["choices"]]
+                offered = [(choice_value(c), localized(c, locale)) for c in q["choices"]]
                 fields.append(Field(q["key"], "choice", label, default="", choices=(("", "—"), *offered)))
             else:
                 fields.append(Field(q["key"], "text", label, TEXT))
@@ -63,9 +86,12 @@ class Questions(SectionKind):
         return {"answers": {q["key"]: posted.get(q["key"]) or "" for q in section["questions"]}}
 
     def payload(self, section: dict, rows: list[tuple], language: str, documents: dict) -> dict:
+        shown = {q["key"]: {choice_value(c): localized(c, language) for c in q.get("choices") or []}
+                 for q in section["questions"]}
         return {"questions": [{"key": q["key"], "label": localized(q["label"], language)}
                               for q in section["questions"]],
-                "rows": [{"code": code, "state": name, "answers": answer.get("answers", {})}
+                "rows": [{"code": code, "state": name, "answers": {
+                    key: shown.get(key, {}).get(text, text) for key, text in answer.get("answers", {}).items()}}
                          for code, name, answer in rows]}
 
     def docx(self, writer, payload: dict, words: dict) -> None:
