@@ -50,7 +50,7 @@ def test_workshop_call_quota_required_document_and_questions(app, client):
     assert page.count('value="Participant 2"') == 1  # the third participant is kept as typed
 
     form.update({"lock_version": "1", "participants-experts-2-funding": "own_cost",
-                 "logistics-interpretation": "es",
+                 "logistics-interpretation": "Spanish",
                  "legislation_report-report": (io.BytesIO(b"just text, not a PDF"), "report.pdf")})
     page = client.post(url, form, content_type="multipart/form-data").get_data(as_text=True)
     assert "Upload one of these kinds of file: PDF, DOCX, DOC, ODT." in page
@@ -61,7 +61,7 @@ def test_workshop_call_quota_required_document_and_questions(app, client):
     sub = factories.submission_of(call, tt_mission)
     experts = sub.latest_version.content["participants"]["experts"]
     assert [e["funding"] for e in experts] == ["funded", "funded", "own_cost"]
-    assert sub.latest_version.content["logistics"]["answers"]["interpretation"] == "es"
+    assert sub.latest_version.content["logistics"]["answers"]["interpretation"] == "Spanish"
 
 
 def test_definition_errors_are_reported_clearly(app):

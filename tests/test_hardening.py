@@ -6,7 +6,6 @@ import html
 import io
 import mailbox
 import os
-import re
 import sqlite3
 import time
 import zipfile
@@ -28,6 +27,7 @@ from workflow.models import AuditEvent, Document, OutboxMessage, Report, Submiss
 from workflow.submissions import amend, submit
 
 from . import factories
+from .builder_page import Builder, posted
 from .conftest import drain
 
 
@@ -271,14 +271,17 @@ def test_every_definition_value_is_checked_and_named(app, change, message):
 def test_a_new_call_in_the_browser_with_a_year_9999_deadline_or_no_translations(app, client):
     factories.world()
     officer = client.sign_in("officer@sec.example")
-    officer.get("/secretariat/calls/new")
-    form = {"slug": "gge-2031", "reference": "GGE/2031", "title": "Group of experts",
-            "timezone": "America/New_York", "sections": "- {key: c, kind: agenda_comments, title: C, items: [{number: 1, title: Opening}]}",
-            "addressed": ["AR"]}
-    far = officer.post("/secretariat/calls/new", {**form, "deadline": "9999-12-31T23:59"})
-    assert far.status_code == 422 and "deadline:" in far.get_data(as_text=True)
-    made = officer.post("/secretariat/calls/new", {**form, "deadline": "2031-03-01T17:00"})
-    assert made.status_code == 302, made.get_data(as_text=True)[:3000]
+    page = Builder(officer, "/secretariat/calls/new")
+    page.press("remove:0")
+    page.press("add:agenda_comments")
+    page.fill(slug="gge-2031", reference="GGE/2031", timezone="America/New_York", addressed_all=False,
+              addressed=["AR"], deadline="9999-12-31T23:59", **{
+                  "title.en": "Group of experts", "sections[0].title.en": "C",
+                  "sections[0].items[0].title.en": "Opening"})
+    assert page.press("save").status_code == 422 and 'id="f-deadline-error"' in page.html
+    assert 'value="Group of experts"' in page.html
+    page.fill(deadline="2031-03-01T17:00")
+    assert page.press("save").status_code == 302, page.html[:3000]
 
 
 # 6. Wording that fails for one mission never undoes its submission ------------------------------
@@ -470,12 +473,7 @@ def test_withdrawing_an_invited_state_keeps_its_history_and_stops_its_reminders(
     db.session.commit()
     officer = client.sign_in("officer@sec.example")
     edit = f"/secretariat/calls/{w['call'].id}/edit"
-    page = officer.get(edit).get_data(as_text=True)
-    fields = {m.group(1): m.group(2) for m in re.finditer(r'name="([a-z_]+)"[^>]*value="([^"]*)"', page)}
-    fields.pop("csrf_token", None)
-    sections = re.search(r'<textarea[^>]*name="sections"[^>]*>\n?(.*?)</textarea>', page, re.S).group(1)
-    response = officer.post(edit, {**fields, "sections": html.unescape(sections), "addressed": ["AR"],
-                                   "deadline": "2030-10-29T23:59", "accept_late": "y", "allow_amendments": "y"})
+    response = officer.post(edit, posted(officer, edit, addressed_all=False, addressed=["AR"]))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     br = factories.submission_of(w["call"], w["br"])
     assert br is not None and br.withdrawn_at is not None

@@ -1,137 +1,158 @@
-"""Defining calls: create, edit, import and export as YAML, clone for next year."""
+"""Defining calls: the call builder (create, edit, preview, open), import and export as YAML,
+clone for next year."""
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
+from zoneinfo import available_timezones
 
-import yaml
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from markupsafe import Markup
 
-from forms.calls import CallForm, CloneForm, ImportForm
-from workflow import clock
+from forms.answer import build
+from forms.base import ConfirmForm
+from forms.calls import CloneForm, ImportForm
+from workflow import builder, notifications
 from workflow.calls import (
     CallDefinitionError,
+    blank_content,
     check_definition,
     clone,
+    create,
     export_call,
     import_call,
+    open_call,
     to_definition,
     update_call,
 )
+from workflow.checks import LANGUAGES
 from workflow.db import db
 from workflow.i18n import gettext as _
+from workflow.kinds import CallStatus
 from workflow.models import Call, Mission
+from workflow.sections import KINDS
+from workflow.text import sort_by_name
 
 from .access import acting_user, secretariat_required
 
 bp = Blueprint("calls", __name__, url_prefix="/secretariat/calls")
-NEW_SECTIONS = """\
-- key: experts
-  kind: nominations
-  title: {en: Governmental experts who will participate, es: Expertos gubernamentales que participarán}
-  min: 1
-  max: 5
-  funded_quota: 0
-- key: agenda
-  kind: agenda_comments
-  title: {en: Comments on the draft agenda}
-  items:
-    - {number: 1, title: Opening}
-"""
+def _states() -> list[tuple[str, str]]:
+    """The member states to address, by name in the reader's language, accents ignored."""
+    missions = db.session.scalars(db.select(Mission)).all()
+    return sort_by_name([(m.code, m.member_state.name(str(get_locale()))) for m in missions])
 
 
-def _state_choices() -> list[tuple[str, str]]:
-    missions = db.session.scalars(db.select(Mission).order_by(Mission.member_state_code)).all()
-    return [(m.code, m.member_state.name()) for m in missions]
+def _render(call, data: dict, errors: list[str] | None = None, orphans=None, status: int = 200):
+    return render_template(
+        "calls/builder.html", call=call, data=data, errors=errors or [], placed=builder.field_errors(errors or []),
+        orphans=orphans or [], kinds=KINDS, states=_states(), languages=LANGUAGES, form=ConfirmForm(),
+        missing=builder.missing_translations(data), zones=sorted(available_timezones()),
+    ), status
 
 
-def _definition(form: CallForm) -> dict:
-    title = {"en": (form.title.data or "").strip()} | {
-        lang: (getattr(form, f"title_{lang}").data or "").strip() for lang in ("es", "fr", "pt")
-        if (getattr(form, f"title_{lang}").data or "").strip()}
-    try:
-        sections = yaml.safe_load(form.sections.data)
-    except yaml.YAMLError as exc:
-        sections = None
-        form.sections.errors = [*form.sections.errors, _("Not valid YAML: %(e)s", e=str(exc)[:300])]
-    return {
-        "slug": form.slug.data, "reference": form.reference.data, "title": title, "language": "en",
-        "explanatory_note": {"en": form.explanatory_note.data or ""},
-        "meeting": {"name": form.meeting_name.data or "", "starts": form.meeting_starts.data or "",
-                    "ends": form.meeting_ends.data or "", "venue": form.meeting_venue.data or ""},
-        "timezone": (form.timezone.data or "").strip(),
-        "deadline": form.deadline.data.strftime("%Y-%m-%d %H:%M"),
-        "policy": {"accept_late": form.accept_late.data, "allow_amendments": form.allow_amendments.data,
-                   "close_at_deadline": form.close_at_deadline.data},
-        "sections": sections,
-        "addressed": form.addressed.data,
-    }
-
-
-def _problems_to_fields(form: CallForm, errors: list[str]) -> None:
-    for error in errors:
-        field = form.timezone if error.startswith("timezone") else (
-            form.deadline if error.startswith("deadline") else
-            form.slug if error.startswith("slug") else form.sections)
-        field.errors = [*field.errors, error]
+def _build(call: Call | None):
+    """The builder page: GET shows the definition; a button posts it all back with an action
+    (add, move, remove) or asks to save it. Nothing is stored until the whole definition is right."""
+    if request.method == "GET":
+        return _render(call, to_definition(call) if call else builder.blank())
+    data = builder.read(request.form)
+    if call is not None:
+        data["status"] = call.status
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The page had expired, so nothing was saved. Your changes are still below: save again."), "error")
+        return _render(call, data, status=400)
+    action = request.form.get("action", "save")
+    if action not in ("save", "save-anyway"):
+        builder.act(data, action)
+        return _render(call, data)
+    data.pop("status", None)
+    errors = check_definition(data)
+    clash = db.session.scalar(db.select(Call).where(Call.slug == data["slug"], Call.id != (call.id if call else -1)))
+    if clash:
+        errors.append(f"slug: another call already has the short name {data['slug']}")
+    if errors:
+        return _render(call, data, errors, status=422)
+    me = acting_user()
+    if call is None:
+        call = create(data, me, status=CallStatus.DRAFT, event="call_created")
+        db.session.commit()
+        flash(_("The call was saved as a draft: missions do not see it yet. Preview it, then open it."),
+              "success")
+        return redirect(url_for("secretariat.board", call_id=call.id))
+    orphans = builder.orphaned(call, data["sections"])
+    if orphans and action != "save-anyway":
+        return _render(call, data, orphans=orphans, status=409)
+    update_call(call, data, me)
+    db.session.commit()
+    flash(_("The call was saved."), "success")
+    return redirect(url_for("secretariat.board", call_id=call.id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @secretariat_required
 def new():
-    form = CallForm()
-    form.addressed.choices = _state_choices()
-    if not form.is_submitted():
-        form.sections.data = NEW_SECTIONS
-        form.addressed.data = [c for c, _ in form.addressed.choices]
-    if form.validate_on_submit():
-        data = _definition(form)
-        errors = [] if form.sections.errors else check_definition(data)
-        if db.session.scalar(db.select(Call).filter_by(slug=data["slug"])):
-            errors.append("slug: another call already has this short name")
-        if not errors and not form.sections.errors:
-            call = import_call(yaml.safe_dump(data, allow_unicode=True), acting_user())
-            db.session.commit()
-            flash(_("The call was created and opened to %(n)s member states.", n=len(call.submissions)),
-                  "success")
-            return redirect(url_for("secretariat.board", call_id=call.id))
-        _problems_to_fields(form, errors)
-    return render_template("calls/edit.html", form=form, call=None), 200 if not form.errors else 422
+    return _build(None)
 
 
 @bp.route("/<int:call_id>/edit", methods=["GET", "POST"])
 @secretariat_required
 def edit(call_id: int):
+    return _build(db.get_or_404(Call, call_id))
+
+
+@bp.route("/<int:call_id>/preview")
+@secretariat_required
+def preview(call_id: int):
+    """The call as a chosen mission sees it, in a chosen language; nothing can be saved here."""
     call = db.get_or_404(Call, call_id)
-    form = CallForm()
-    form.addressed.choices = _state_choices()
-    if not form.is_submitted():
-        data = to_definition(call)
-        form.process(data={
-            "slug": call.slug, "reference": call.reference, "title": call.title.get("en", ""),
-            **{f"title_{lang}": call.title.get(lang, "") for lang in ("es", "fr", "pt")},
-            "explanatory_note": call.explanatory_note.get("en", ""),
-            "meeting_name": call.meeting.get("name", ""), "meeting_starts": call.meeting.get("starts", ""),
-            "meeting_ends": call.meeting.get("ends", ""), "meeting_venue": call.meeting.get("venue", ""),
-            "deadline": clock.to_zone(call.deadline, call.timezone).replace(tzinfo=None),
-            "timezone": call.timezone, "accept_late": call.accept_late,
-            "allow_amendments": call.allow_amendments, "close_at_deadline": call.close_at_deadline,
-            "addressed": data["addressed"],
-            "sections": yaml.safe_dump(call.sections, allow_unicode=True, sort_keys=False),
-        })
-    if form.validate_on_submit():
-        data = _definition(form)
-        errors = [] if form.sections.errors else check_definition(data)
-        clash = db.session.scalar(db.select(Call).filter(Call.slug == data["slug"], Call.id != call.id))
-        if clash:
-            errors.append("slug: another call already has this short name")
-        if not errors and not form.sections.errors:
-            data["explanatory_note"] = {**call.explanatory_note, **data["explanatory_note"]}
-            update_call(call, data, acting_user())
-            db.session.commit()
-            flash(_("The call was saved."), "success")
-            return redirect(url_for("secretariat.board", call_id=call.id))
-        _problems_to_fields(form, errors)
-    return render_template("calls/edit.html", form=form, call=call), 200 if not form.errors else 422
+    states = _states()
+    code = (request.args.get("state") or "").upper()
+    if code not in {c for c, _name in states}:
+        addressed = [s.mission.code for s in call.submissions if s.withdrawn_at is None]
+        code = (addressed or [c for c, _name in states] or [""])[0]
+    language = request.args.get("language")
+    if language not in LANGUAGES:
+        language = call.language
+    mission = db.session.scalar(db.select(Mission).where(Mission.member_state_code == code))
+    if mission is None:
+        abort(404)
+    stand_in = SimpleNamespace(mission=mission, call=call, content=blank_content(call), id=None,
+                               deadline=call.deadline)
+    with force_locale(language):
+        form = build(call, language, stand_in.content, state=code)
+        body = Markup(render_template("calls/_preview_body.html", call=call, form=form, submission=stand_in,
+                               documents={}, language=language, preview=True))
+    return render_template("calls/preview.html", call=call, body=body, states=states, code=code,
+                           language=language, languages=LANGUAGES, form=ConfirmForm(),
+                           speaks=language in call.title)
+
+
+@bp.route("/<int:call_id>/test-invitation", methods=["POST"])
+@secretariat_required
+def test_invitation(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    code, language = (request.form.get("state") or "").upper(), request.form.get("language")
+    mission = db.session.scalar(db.select(Mission).where(Mission.member_state_code == code))
+    if ConfirmForm().validate_on_submit() and mission is not None and language in LANGUAGES:
+        me = acting_user()
+        notifications.test_invitation(call, mission, language, me)
+        db.session.commit()
+        flash(_("A test invitation, as %(state)s would receive it, was sent to %(email)s.",
+                state=mission.member_state.name(str(get_locale())), email=me.email), "success")
+    return redirect(url_for("calls.preview", call_id=call.id, state=code, language=language))
+
+
+@bp.route("/<int:call_id>/open", methods=["POST"])
+@secretariat_required
+def open_for_answers(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    if ConfirmForm().validate_on_submit() and open_call(call, acting_user()):
+        db.session.commit()
+        queued = notifications.invite(call, acting_user())
+        db.session.commit()
+        flash(_("The call is open: missions see it now. %(n)s invitation(s) queued.", n=queued), "success")
+    return redirect(url_for("secretariat.board", call_id=call.id))
 
 
 @bp.route("/import", methods=["GET", "POST"])

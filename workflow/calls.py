@@ -204,15 +204,32 @@ def addressed_codes(call: Call) -> list[str]:
 
 
 def import_call(text: str, actor=None) -> Call:
-    data = parse(text)
+    return create(parse(text), actor)
+
+
+def create(data: dict, actor=None, *, status: str | None = None, event: str = "call_imported") -> Call:
+    """Store a new call from a checked definition and address it. The caller commits."""
+    errors = check_definition(data)
+    if errors:
+        raise CallDefinitionError(errors)
     if db.session.scalar(db.select(Call).filter_by(slug=data["slug"])):
-        raise CallDefinitionError([f"a call with slug {data['slug']} already exists"])
-    call = apply_definition(Call(status=data.get("status", CallStatus.OPEN)), data)
+        raise CallDefinitionError([f"slug: a call with slug {data['slug']} already exists"])
+    call = apply_definition(Call(status=status or data.get("status", CallStatus.OPEN)), data)
     db.session.add(call)
     db.session.flush()
     address(call, data.get("addressed", "all"))
-    audit.record("call_imported", actor, call=call, detail={"slug": call.slug})
+    audit.record(event, actor, call=call, detail={"slug": call.slug})
     return call
+
+
+def open_call(call: Call, actor) -> bool:
+    """Open a draft call to its missions (they see it from now on); audited. False if it was
+    not a draft. The caller commits, then sends the invitations."""
+    if call.status != CallStatus.DRAFT:
+        return False
+    call.status = CallStatus.OPEN
+    audit.record("call_opened", actor, call=call)
+    return True
 
 
 def to_definition(call: Call) -> dict:

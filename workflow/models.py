@@ -161,6 +161,10 @@ class Call(Model):
     def title_in(self, locale: str) -> str:
         return localized(self.title, locale, self.language)
 
+    def speaks(self, locale: str) -> bool:
+        """Whether the call is written in this language (else its pages show its own language)."""
+        return locale == self.language or bool(isinstance(self.title, dict) and self.title.get(locale))
+
     def section(self, key: str) -> dict | None:
         return next((s for s in self.sections if s["key"] == key), None)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any
 
 from babel.dates import format_datetime
 from flask import current_app, render_template
@@ -284,6 +286,23 @@ def invite(call: Call, actor=None, *, missions: list[Mission] | None = None) -> 
     if actor is not None:
         audit.record("invitations_sent", actor, call=call, detail={"queued": queued})
     return queued
+
+
+def test_invitation(call: Call, mission: Mission, language: str, actor: User):
+    """The invitation `mission` would receive, in `language`, sent to the officer who asks (its
+    link goes to the portal's call page, not to a sign-in link); audited."""
+    # Not addressed: the invitation as it would be if it were.
+    submission: Any = next((s for s in call.submissions if s.mission_id == mission.id), None) or SimpleNamespace(
+        call=call, mission=mission, deadline=call.deadline)
+    values = values_for(submission, None, language, link=portal_link(None, call),
+                        recipient_name=actor.name or actor.email)
+    subject, text = compose(call, "invitation", language, values)
+    with force_locale(language):
+        subject = gettext("[Test] %(subject)s", subject=subject)
+    audit.record("test_invitation_sent", actor, call=call, detail={"state": mission.code, "language": language})
+    return outbox.queue(key=f"test-invitation:{call.id}:{actor.id}:{clock.now().isoformat()}", kind="invitation",
+                        recipient=actor.email, subject=subject, text=text,
+                        html=html_from_text(text, subject, language), language=language, call=call)
 
 
 def remind_now(call: Call, submission_ids: list[int], actor) -> tuple[int, int]:

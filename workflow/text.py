@@ -74,3 +74,14 @@ def spreadsheet_text(value):
         return value
     text = printable(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def name_key(value: str) -> str:
+    """How a name sorts for people: accents and case ignored (Haití between Guyana and Honduras)."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def sort_by_name(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(code, name) pairs sorted by name as people read it."""
+    return sorted(pairs, key=lambda pair: (name_key(pair[1]), pair[0]))

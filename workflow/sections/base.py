@@ -140,8 +140,8 @@ class SectionKind:
 
     def new_item(self, list_name: str, number: int, language: str) -> dict:
         """A new item for the call builder (its key made from its position)."""
-        return {self.item_id: number if self.item_id == "number" else f"{(self.item_list or 'item').rstrip('s')}_{number}",
-                self.item_text: {}}
+        stem = (self.item_list or "item").rstrip("s")
+        return {self.item_id: number if self.item_id == "number" else f"{stem}_{number}", self.item_text: {}}
 
     def answered_items(self, section: dict, answer: dict) -> set:
         """The ids of the items this answer holds something for (an item removed from the
