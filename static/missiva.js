@@ -22,3 +22,10 @@ document.addEventListener("change", function (event) {
     input.removeAttribute("aria-invalid");
   }
 });
+
+/* A page that comes back with problems puts its summary in focus, so a screen reader reads it
+   and a keyboard user starts there; each problem in it links to its field. */
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
+});

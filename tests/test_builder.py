@@ -177,6 +177,7 @@ def test_each_bad_value_is_refused_next_to_its_field_and_nothing_typed_is_lost(a
         assert f'id="{anchor}-error"' in html, path
         assert message in html, message
         assert f'href="#{anchor}"' in html, path  # the summary links to the field
+    assert "Section 4 · Document 1 · Largest file (MB): a whole number from 1 to 100" in html  # as officers read it
     assert 'value="14, soon"' in html and 'value="many"' in html and 'value="500"' in html
     assert db.session.scalar(db.select(Call).filter_by(slug="workshop-2027")) is None
     page.fill(timezone="Mars/Olympus")

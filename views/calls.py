@@ -48,6 +48,7 @@ def _render(call, data: dict, errors: list[str] | None = None, orphans=None, sta
         "calls/builder.html", call=call, data=data, errors=errors or [], placed=builder.field_errors(errors or []),
         orphans=orphans or [], kinds=KINDS, states=_states(), languages=LANGUAGES, form=ConfirmForm(),
         missing=builder.missing_translations(data), zones=sorted(available_timezones()),
+        where=lambda path: builder.where(path, data),
     ), status
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from forms.answer import PROVENANCE_LABELS
 from workflow import clock, invitations
+from workflow.checks import LANGUAGE_NAMES
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, label
@@ -24,7 +25,6 @@ from .navigation import safe_target
 bp = Blueprint("i18n", __name__)
 OUTBOX_FILTER_LABELS = {"all": _l("All"), "attention": _l("Needs attention")}
 REPORT_BASIS_LABELS = {"accepted": _l("accepted only"), "submitted": _l("accepted and submitted")}
-LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português"}
 
 
 def select_locale() -> str:

@@ -14,8 +14,9 @@ from datetime import datetime
 
 from . import clock
 from .calls import DEFAULT_REMINDERS
-from .checks import LANGUAGES
+from .checks import LANGUAGE_NAMES, LANGUAGES
 from .db import db
+from .i18n import lazy_gettext as _
 from .models import Call, Submission
 from .sections import KINDS, kind_of
 from .sections.base import Setting
@@ -285,3 +286,42 @@ def orphaned(call: Call, sections: list[dict]) -> list[dict]:
             found.append({"section": section, "whole": gone_whole, "items": sorted(map(str, items)),
                           "states": sorted(states)})
     return found
+
+
+CALL_LABELS = {
+    "slug": _("Short name (used in links and files)"), "reference": _("Document reference"),
+    "language": _("Language of the call"), "title": _("Title"), "explanatory_note": _("Explanatory note"),
+    "meeting": _("Meeting"), "contact": _("Contact at the secretariat"), "timezone": _("Time zone of the call"),
+    "deadline": _("Deadline (in the call’s time zone)"), "policy": _("Deadline, policy and reminders"),
+    "reminders": _("Deadline, policy and reminders"), "addressed": _("Addressed member states"),
+    "sections": _("Sections"), "key": _("Short name (in exports)"),
+    "description": _("Explanation for missions (optional)"),
+}
+STEP = re.compile(r"^([a-z_]+)(?:\[(\d{1,4})\])?$")
+
+
+def where(path: str, data: dict) -> str:
+    """A field's path as the officer reads it: `sections[1].items[0].title.es` becomes
+    "Section 2 · Agenda item 1 · Agenda item · Español"."""
+    words: list[str] = []
+    kind = item_list = None
+    for step in path.split("."):
+        match = STEP.match(step)
+        if not match:
+            return path
+        name, index = match.group(1), match.group(2)
+        if name == "sections" and index is not None:
+            words.append(str(_("Section %(n)s", n=int(index) + 1)))
+            sections = data.get("sections") or []
+            section = sections[int(index)] if int(index) < len(sections) else {}
+            kind = KINDS.get(str(section.get("kind"))) if isinstance(section, dict) else None
+            continue
+        lists = {entry.name: entry for entry in kind.lists} if kind else {}
+        if name in lists:
+            item_list = lists[name]
+            words.append(f"{item_list.item_label} {int(index) + 1}" if index is not None else str(item_list.label))
+            continue
+        settings = {s.name: s.label for s in (item_list.settings if item_list else kind.settings if kind else ())}
+        label = settings.get(name) or CALL_LABELS.get(name) or LANGUAGE_NAMES.get(name) or name
+        words.append(str(label))
+    return " · ".join(words)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from difflib import get_close_matches
 
 LANGUAGES = ("en", "es", "fr", "pt")
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português"}
 EARLIEST = datetime(1990, 1, 1)
 LATEST = datetime(2100, 12, 31, 23, 59)
 MAX_REMINDER_DAYS = 365
