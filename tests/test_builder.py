@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import re
 
+from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from workflow import report
+from workflow import report, report_render
 from workflow.calls import CallDefinitionError, create, export_call, parse, to_definition
 from workflow.db import db
 from workflow.models import AuditEvent, Call, OutboxMessage
@@ -151,6 +152,10 @@ def test_a_states_own_figures_rule_its_form_participants_and_report(app, client)
     data = report.build(db.session.get(Call, call.id), "submitted")
     section = next(s for s in data["sections"] if s["kind"] == "nominations")
     assert [(r["code"], r["places"], len(r["experts"])) for r in section["rows"]] == [("TT", 4, 5)]
+    document = Document(io.BytesIO(report_render.docx(data)))
+    own = next(t for t in document.tables if t.rows[0].cells[0].text == "Member state"
+               and t.rows[0].cells[-1].text == "Funded places")
+    assert [c.text for c in own.rows[1].cells] == [data["sections"][0]["rows"][0]["state"], "5", "4", "4"]
 
 
 def test_each_bad_value_is_refused_next_to_its_field_and_nothing_typed_is_lost(app, client):
@@ -280,3 +285,18 @@ def test_no_builder_post_ends_in_a_server_error(app, client):
         db.session.rollback()
 
     post()
+
+
+def test_a_call_in_spanish_only_falls_back_to_spanish_and_says_so(app, client):
+    fr = factories.mission("HT", "fr")
+    factories.user("focal@ht.example", mission=fr, locale="fr")
+    data = parse((factories.CALLS / "regional-workshop-2008.yaml").read_text())
+    data.update(slug="taller-2030", language="es", addressed=["HT"], deadline="2030-02-08 17:00",
+                title={"en": "Regional workshop", "es": "Taller regional"})
+    data["sections"][0]["title"] = {"en": "Participants", "es": "Participantes"}
+    call = create(data)
+    db.session.commit()
+    client.sign_in("focal@ht.example")
+    page = client.get(f"/portal/calls/{call.id}").get_data(as_text=True)
+    assert "Taller regional" in page and "Participantes" in page  # the call's own language, not English
+    assert "Cet appel n'a pas été rédigé en Français : ses textes sont affichés en Español." in page

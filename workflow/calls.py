@@ -130,17 +130,30 @@ def parse(text: str) -> dict:
     return data
 
 
-def _i18n(value) -> dict:
-    return value if isinstance(value, dict) else {"en": value or ""}
+def _i18n(value, language: str) -> dict:
+    return value if isinstance(value, dict) else {language: value or ""}
+
+
+def own_language_first(value, language: str):
+    """Every text given per language with the call's own language first, so that where a
+    reader's language is missing the call's own is shown."""
+    if isinstance(value, list):
+        return [own_language_first(v, language) for v in value]
+    if isinstance(value, dict):
+        if value and set(value) <= set(LANGUAGES):
+            return {**({language: value[language]} if language in value else {}), **value}
+        return {k: own_language_first(v, language) for k, v in value.items()}
+    return value
 
 
 def apply_definition(call: Call, data: dict) -> Call:
     """Copy a checked definition onto a call (new or existing)."""
+    data = own_language_first(data, data.get("language", "en"))
     call.slug = data["slug"]
     call.reference = str(data["reference"])
     call.language = data.get("language", "en")
-    call.title = _i18n(data["title"])
-    call.explanatory_note = _i18n(data.get("explanatory_note"))
+    call.title = _i18n(data["title"], call.language)
+    call.explanatory_note = _i18n(data.get("explanatory_note"), call.language)
     call.meeting = {k: str(v) for k, v in (data.get("meeting") or {}).items()}
     call.contact = dict(data.get("contact") or {})
     call.timezone = data["timezone"]

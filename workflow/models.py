@@ -17,10 +17,11 @@ from .text import clean
 LANGUAGES = ("en", "es", "fr", "pt")
 
 
-def localized(value, locale: str, fallback: str = "en") -> str:
-    """A text given either as a plain string or as {language: text}."""
+def localized(value, locale: str, fallback: str | None = None) -> str:
+    """A text given either as a plain string or as {language: text}: in `locale` where given,
+    else in `fallback`, else in its first language (a call's texts start with the call's own)."""
     if isinstance(value, dict):
-        return value.get(locale) or value.get(fallback) or next(iter(value.values()), "")
+        return value.get(locale) or (value.get(fallback) if fallback else "") or next(iter(value.values()), "")
     return value or ""
 
 
@@ -34,7 +35,7 @@ class MemberState(Model):
     names: Mapped[dict] = mapped_column(JSON)  # {"en": "Argentina", "es": "Argentina", ...}
 
     def name(self, locale: str = "en") -> str:
-        return localized(self.names, locale) or self.code
+        return localized(self.names, locale, "en") or self.code
 
 
 class Mission(Model):

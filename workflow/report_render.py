@@ -45,7 +45,8 @@ LABELS = {
     "adviser": N_("Adviser"), "matrix": N_("Member states and the experiences they would present"),
     "areas_key": N_("Areas"), "receipt": N_("Acknowledgement of receipt"), "receipt_number": N_("Receipt number"),
     "receipt_text": N_("The secretariat acknowledges receipt of the answer of %(state)s to the call below."),
-    "call": N_("Call"), "sent": N_("What was sent"),
+    "call": N_("Call"), "sent": N_("What was sent"), "places_by_state": N_("Places by member state"),
+    "nominated": N_("Experts nominated"), "places": N_("Funded places"),
 }
 
 

@@ -189,12 +189,22 @@ class Nominations(SectionKind):
                              words.get(expert.get("role", ""), expert.get("role", "")), funding])
         return rows
 
+    def own_figures(self, payload: dict) -> list[list]:
+        """States whose funded places differ from the call's: state, nominated, funded, places."""
+        return [[row["state"], len(row["experts"]), sum(1 for e in row["experts"] if e.get("funding") == "funded"),
+                 row.get("places", payload["funded_quota"])] for row in payload["rows"]
+                if row.get("places", payload["funded_quota"]) != payload["funded_quota"]]
+
     def docx(self, writer, payload: dict, words: dict) -> None:
         rows = self.participants(payload, words)
         if rows:
             writer.table([words[k] for k in COLUMNS], rows)
         else:
             writer.paragraph(words["none"])
+        own = self.own_figures(payload)
+        if own:
+            writer.heading(words["places_by_state"], 3)
+            writer.table([words["state"], words["nominated"], words["funded"], words["places"]], own)
 
     def sheet(self, payload: dict, words: dict) -> tuple[list, list[list]]:
         return [words[k] for k in COLUMNS], self.participants(payload, words)
