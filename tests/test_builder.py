@@ -241,6 +241,21 @@ def test_removing_what_holds_answers_is_explained_and_needs_confirmation(app, cl
     db.session.expire_all()
     assert all(s["key"] != "agenda" for s in db.session.get(Call, call.id).sections)
     assert factories.submission_of(call, ar).versions[0].content["agenda"]["comments"]  # frozen, intact
+    agenda = next(s for s in report.build(db.session.get(Call, call.id), "submitted")["sections"] if s["key"] == "agenda")
+    assert agenda["former"] and agenda["items"][2]["comments"][0]["text"] == "Incluir la estrategia de ciberseguridad."
+
+    # an area that holds an answer, taken off a section that stays, is still in the report
+    page = Builder(client, f"/secretariat/calls/{call.id}/edit")
+    experiences = next(i for i, s in enumerate(call.sections) if s["key"] == "experiences")
+    page.press(f"remove-item:{experiences}:areas:0")
+    assert page.press("save").status_code == 409 and "legislation" in page.html
+    assert page.press("save-anyway").status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Call, call.id)
+    assert "legislation" not in [a["key"] for s in saved.sections if s["key"] == "experiences" for a in s["areas"]]
+    areas = next(s for s in report.build(saved, "submitted")["sections"] if s["key"] == "experiences")
+    assert areas["rows"][0]["areas"]["legislation"] == {"present": True,
+                                                        "description": "Ley 26.388 de delitos informáticos"}
 
 
 def test_preview_as_a_mission_in_spanish_and_a_test_invitation_to_oneself(app, client):

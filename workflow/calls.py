@@ -16,7 +16,7 @@ from .checks import EARLIEST, LANGUAGES, LATEST, MAX_REMINDER_DAYS, Problems, in
 from .db import db
 from .kinds import CallStatus, values
 from .models import Call, Mission, Submission
-from .sections import definition_errors, empty_answer
+from .sections import definition_errors, empty_answer, kind_of
 from .text import clean_tree
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
@@ -200,8 +200,62 @@ def set_addressees(call: Call, codes: list[str] | str) -> tuple[int, int]:
     return added, withdrawn
 
 
+def _with_items(section: dict, items: list[dict]) -> dict:
+    kind = kind_of(section)
+    known = {item.get(kind.item_id) for item in items}
+    return {**section, kind.item_list: items + [i for i in section.get(kind.item_list or "", [])
+                                                if i.get(kind.item_id) not in known]}
+
+
+def keep_former(call: Call, sections: list[dict]) -> None:
+    """Before an edit: a section, or items of a section, that it takes off while answers (drafts
+    or versions) hold them are kept in `former_sections`, so the report still shows those answers."""
+    new = {s["key"]: s for s in sections}
+    contents = [s.content for s in call.submissions] + [v.content for s in call.submissions for v in s.versions]
+    former = {s["key"]: s for s in call.former_sections or []}
+    for section in call.sections:
+        kind, key = kind_of(section), section["key"]
+        answers = [content.get(key, {}) for content in contents]
+        replacement = new.get(key)
+        if replacement is None or replacement["kind"] != section["kind"]:
+            if any(kind.has_content(section, answer) for answer in answers):
+                earlier = former.get(key)
+                former[key] = (_with_items(section, earlier.get(kind.item_list or "", []))
+                               if earlier and earlier["kind"] == section["kind"] and kind.item_list else section)
+            continue
+        if not kind.item_list:
+            continue
+        kept = {item.get(kind.item_id) for item in replacement.get(kind.item_list, [])}
+        held = set().union(*(kind.answered_items(section, answer) for answer in answers)) if answers else set()
+        gone = [item for item in section.get(kind.item_list, [])
+                if item.get(kind.item_id) not in kept and item.get(kind.item_id) in held]
+        if gone:
+            earlier = former.get(key)
+            former[key] = _with_items(earlier, gone) if earlier and earlier["kind"] == section["kind"] else {
+                **section, kind.item_list: gone}
+    call.former_sections = list(former.values()) or None
+
+
+def report_sections(call: Call) -> list[dict]:
+    """The sections a report lays out: the call's own, with the items an edit took off while
+    answers held them, then the sections it took off (marked `former`)."""
+    former = {s["key"]: s for s in call.former_sections or []}
+    out = []
+    for section in call.sections:
+        kind, earlier = kind_of(section), former.get(section["key"])
+        if earlier and earlier["kind"] == section["kind"] and kind.item_list:
+            del former[section["key"]]
+            known = {item.get(kind.item_id) for item in section.get(kind.item_list, [])}
+            section = {**section, kind.item_list: section.get(kind.item_list, []) + [
+                i for i in earlier.get(kind.item_list, []) if i.get(kind.item_id) not in known]}
+        out.append(section)
+    keys = {s["key"] for s in call.sections}
+    return out + [{**s, "former": True} for s in former.values() if s["key"] not in keys]
+
+
 def update_call(call: Call, data: dict, actor) -> tuple[int, int]:
     """Apply an edited, checked definition and its addressees; audited. The caller commits."""
+    keep_former(call, data["sections"])
     apply_definition(call, data)
     added, withdrawn = set_addressees(call, data.get("addressed", "all"))
     audit.record("call_edited", actor, call=call, detail={"added_states": added, "withdrawn_states": withdrawn})

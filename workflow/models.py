@@ -148,6 +148,9 @@ class Call(Model):
     close_at_deadline: Mapped[bool] = mapped_column(default=False)
     reminders: Mapped[dict] = mapped_column(JSON, default=dict)
     sections: Mapped[list] = mapped_column(JSON, default=list)
+    # Sections (or items of a section) an edit took off while answers held them: the report
+    # still shows what the answers it uses say about them.
+    former_sections: Mapped[list | None] = mapped_column(JSON)
     # {kind: {language: {"subject": ..., "body": ...}}}: the secretariat's wording for this call
     mail_templates: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default=CallStatus.OPEN.value)

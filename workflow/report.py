@@ -18,6 +18,7 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import selectinload
 
 from . import audit, clock, jobs
+from .calls import report_sections
 from .db import db
 from .kinds import ReportState, State
 from .models import Call, Document, Mission, Report, Submission, localized
@@ -40,7 +41,7 @@ def included(submission: Submission, basis: str):
 def _section_payload(section: dict, rows: list[tuple], language: str, documents: dict[int, Document]) -> dict:
     """rows: (code, state name, content of this section)."""
     return {"key": section["key"], "kind": section["kind"], "title": localized(section["title"], language),
-            **kind_of(section).payload(section, rows, language, documents)}
+            "former": bool(section.get("former")), **kind_of(section).payload(section, rows, language, documents)}
 
 
 def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
@@ -57,14 +58,14 @@ def build(call: Call, basis: str = "accepted", *, at: datetime | None = None,
         db.select(Document).join(Document.submission).where(Submission.call_id == call.id))}
     chosen = [(s, included(s, basis)) for s in submissions]
     used = [(s, v) for s, v in chosen if v is not None]
-    rows_by_section = {section["key"]: [(s.mission.code, s.mission.member_state.name(language),
-                                         v.content.get(section["key"], {})) for s, v in used]
-                       for section in call.sections}
+    laid_out = report_sections(call)
     sections = []
-    for index, section in enumerate(call.sections):
-        sections.append(_section_payload(section, rows_by_section[section["key"]], language, documents))
+    for index, section in enumerate(laid_out):
+        rows = [(s.mission.code, s.mission.member_state.name(language), v.content.get(section["key"], {}))
+                for s, v in used]
+        sections.append(_section_payload(section, rows, language, documents))
         if progress:
-            progress(10 + int(80 * (index + 1) / max(1, len(call.sections))))
+            progress(10 + int(80 * (index + 1) / max(1, len(laid_out))))
     totals: Counter = Counter({"experts": 0, "funded": 0, "own_cost": 0, "documents": 0})
     for payload in sections:
         totals.update(kind_of(payload).totals(payload))

@@ -47,6 +47,7 @@ LABELS = {
     "receipt_text": N_("The secretariat acknowledges receipt of the answer of %(state)s to the call below."),
     "call": N_("Call"), "sent": N_("What was sent"), "places_by_state": N_("Places by member state"),
     "nominated": N_("Experts nominated"), "places": N_("Funded places"),
+    "former": N_("This section was later taken off the call; the answers below were given to it."),
 }
 
 
@@ -176,6 +177,8 @@ def docx(data: dict) -> bytes:
     writer = Writer(document)
     for section in data["sections"]:
         document.add_heading(section["title"], level=2)
+        if section.get("former"):
+            writer.paragraph(words["former"])
         kind_of(section).docx(writer, section, words)
 
     document.add_heading(words["not_answered"], level=2)
