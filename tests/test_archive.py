@@ -7,6 +7,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from workflow import documents
+from workflow.calls import to_definition, update_call
 from workflow.db import db
 from workflow.models import AuditEvent, Call, Document, OutboxMessage
 from workflow.submissions import amend, save, submit
@@ -23,7 +24,7 @@ def snapshot():
     subs = sorted(call.submissions, key=lambda s: s.mission.code)
     docs = {d.original_name: (d.sha256, documents.path_of(d).read_bytes()) for d in db.session.scalars(db.select(Document))}
     return {
-        "call": (call.slug, call.reference, call.deadline, call.sections),
+        "call": (call.slug, call.reference, call.deadline, call.sections, call.former_sections),
         "subs": [(s.mission.code, s.state, s.late, [(v.number, v.provenance, v.submitted_by.email if v.submitted_by else None,
                   v.content["experts"]) for v in s.versions]) for s in subs],
         "docs": docs,
@@ -43,6 +44,7 @@ def test_backup_round_trips_into_an_empty_instance(app, runner, tmp_path):
     doc = documents.store(PDF, "Informe nacional.pdf", submission=sub, section_key="country_report", slot=slot,
                           actor=w["ar"])
     content["country_report"] = {"files": {"developments": doc.id}}
+    content["experiences"] = {"areas": {"legislation": {"present": True, "description": "Ley 26.388"}}}
     save(sub, content, w["ar"], lock_version=0)
     submit(sub, w["ar"])
     amend(sub, w["ar"])
@@ -50,6 +52,10 @@ def test_backup_round_trips_into_an_empty_instance(app, runner, tmp_path):
     save(sub, content, w["ar"], lock_version=sub.lock_version)
     submit(sub, w["ar"])
     db.session.commit()
+    update_call(call, {**to_definition(call), "sections": [s for s in call.sections if s["key"] != "experiences"]},
+                w["officer"])  # the section Argentina answered is taken off, kept for the report
+    db.session.commit()
+    assert call.former_sections
     before = snapshot()
     archive_path = tmp_path / "backup.zip"
     result = runner.invoke(args=["missiva", "backup-call", call.slug, "-o", str(archive_path)])

@@ -55,7 +55,7 @@ def export(call: Call) -> bytes:
     manifest = {
         "format": FORMAT,
         "call": {**to_definition(call), "status": call.status, "created_at": _iso(call.created_at),
-                 "mail_templates": call.mail_templates},
+                 "mail_templates": call.mail_templates, "former_sections": call.former_sections},
         "missions": [{"code": s.mission.code, "name": s.mission.name, "language": s.mission.language,
                       "timezone": s.mission.timezone, "representative_name": s.mission.representative_name,
                       "representative_email": s.mission.representative_email} for s in submissions],
@@ -140,6 +140,7 @@ def restore(data: bytes) -> Call:
 
     call = apply_definition(Call(status=spec["status"]), spec)
     call.created_at, call.mail_templates = _moment(spec["created_at"]) or clock.now(), spec.get("mail_templates") or {}
+    call.former_sections = spec.get("former_sections")
     db.session.add(call)
     db.session.flush()
     subs = {}
