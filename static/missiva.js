@@ -29,3 +29,15 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
 });
+
+/* The call builder marks, as you type, each language a text has no entry in yet. */
+document.addEventListener("input", function (event) {
+  var group = event.target.closest && event.target.closest("fieldset.translated");
+  if (!group) return;
+  var fields = Array.prototype.slice.call(group.querySelectorAll("input[lang], textarea[lang]"));
+  var any = fields.some(function (f) { return f.value.trim() !== ""; });
+  fields.forEach(function (f) {
+    var badge = f.labels && f.labels[0] && f.labels[0].querySelector(".badge.missing");
+    if (badge) badge.hidden = !any || f.value.trim() !== "";
+  });
+});

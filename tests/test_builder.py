@@ -71,8 +71,15 @@ def test_a_call_built_in_the_editor_with_a_section_of_each_kind(app, client):
     page.press("up:3")
     page.press("add-item:1:areas")
     page.press("remove-item:1:areas:2")
+    page.set("addressed", False)
+    page.press("region:caribbean")  # states picked by region
+    assert page.get("addressed_all") is None and [v for n, v in page.values if n == "addressed"] == ["TT"]
+    page.press("region:south_america")
     assert page.get("sections[1].areas[2].label.en") is None
-    assert "missing" in page.html  # texts without a French entry are marked
+    def marked(field):  # the "missing" mark beside a language's entry, shown or hidden
+        label = re.search(rf'<label for="{field}"[^>]*>(.*?)</label>', page.html, re.S).group(1)
+        return 'class="badge missing">' in label
+    assert marked("f-sections-0-title-fr") and not marked("f-sections-0-title-es")  # no French given
     response = page.press("save")
     assert response.status_code == 302, page.html[:3000]
 
@@ -92,7 +99,7 @@ def test_a_call_built_in_the_editor_with_a_section_of_each_kind(app, client):
                                                         "required": True, "max_mb": 20, "types": ["pdf", "docx"]}
     assert questions["questions"][0]["choices"] == [{"en": "English", "es": "Inglés"}, {"en": "Spanish", "es": "Español"}]
     assert call.reminders["days_before"] == [10, 3] and call.reminders["escalate_from"] == 2
-    assert sorted(s.mission.code for s in call.submissions) == ["AR", "TT"]
+    assert sorted(s.mission.code for s in call.submissions) == ["AR", "BR", "TT"]
     assert db.session.scalar(db.select(AuditEvent).filter_by(action="call_created", call_id=call.id))
 
     # missions do not see a draft; once opened, Argentina's focal point reads the Spanish texts

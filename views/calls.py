@@ -30,6 +30,7 @@ from workflow.checks import LANGUAGES
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.kinds import CallStatus
+from workflow.member_states import REGION_LABELS
 from workflow.models import Call, Mission
 from workflow.sections import KINDS
 from workflow.text import sort_by_name
@@ -48,7 +49,7 @@ def _render(call, data: dict, errors: list[str] | None = None, orphans=None, sta
         "calls/builder.html", call=call, data=data, errors=errors or [], placed=builder.field_errors(errors or []),
         orphans=orphans or [], kinds=KINDS, states=_states(), languages=LANGUAGES, form=ConfirmForm(),
         missing=builder.missing_translations(data), zones=sorted(available_timezones()),
-        where=lambda path: builder.where(path, data),
+        where=lambda path: builder.where(path, data), regions=REGION_LABELS,
     ), status
 
 

@@ -17,6 +17,7 @@ from .calls import DEFAULT_REMINDERS
 from .checks import LANGUAGE_NAMES, LANGUAGES
 from .db import db
 from .i18n import lazy_gettext as _
+from .member_states import REGIONS
 from .models import Call, Submission
 from .sections import KINDS, kind_of
 from .sections.base import Setting
@@ -188,8 +189,12 @@ def act(data: dict, action: str) -> bool:
     `up:<i>`, `down:<i>`, `add-item:<i>:<list>`, `remove-item:<i>:<list>:<j>`,
     `up-item:<i>:<list>:<j>`, `down-item:<i>:<list>:<j>`. False when the action is not one."""
     sections, language = data["sections"], data.get("language") or "en"
-    verb, _, rest = action.partition(":")
+    verb, _sep, rest = action.partition(":")
     parts = rest.split(":")
+    if verb == "region" and rest in REGIONS:
+        chosen = set() if data.get("addressed") == "all" else set(data.get("addressed") or [])
+        data["addressed"] = sorted(chosen | set(REGIONS[rest]))
+        return True
     try:
         if verb == "add" and rest in KINDS and len(sections) < MAX_SECTIONS:
             kind = KINDS[rest]

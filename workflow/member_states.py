@@ -4,6 +4,7 @@ from __future__ import annotations
 from babel import Locale
 
 from .db import db
+from .i18n import lazy_gettext as _
 from .models import LANGUAGES, MemberState, Mission
 
 # The 35 OAS member states and the language their Permanent Mission usually writes in.
@@ -14,6 +15,16 @@ OAS = {
     "JM": "en", "MX": "es", "NI": "es", "PA": "es", "PY": "es", "PE": "es", "KN": "en",
     "LC": "en", "VC": "en", "SR": "en", "TT": "en", "US": "en", "UY": "es", "VE": "es",
 }
+
+# The regions a call is often addressed to (the OAS's usual sub-regional groups).
+REGIONS = {
+    "caribbean": ("AG", "BS", "BB", "BZ", "CU", "DM", "DO", "GD", "GY", "HT", "JM", "KN", "LC", "VC", "SR", "TT"),
+    "central_america": ("CR", "SV", "GT", "HN", "NI", "PA"),
+    "north_america": ("CA", "MX", "US"),
+    "south_america": ("AR", "BO", "BR", "CL", "CO", "EC", "PY", "PE", "UY", "VE"),
+}
+REGION_LABELS = {"caribbean": _("Caribbean"), "central_america": _("Central America"),
+                 "north_america": _("North America"), "south_america": _("South America")}
 
 
 def names(code: str) -> dict[str, str]:

@@ -44,7 +44,11 @@ def test_an_officer_builds_previews_and_opens_a_workshop_call(app, server, brows
     officer.locator("#f-sections-1-title-es").fill("Proyecto de temario")
     officer.locator("#f-sections-1-items-0-title-en").fill("Opening of the workshop")
     officer.locator("#f-sections-1-items-0-title-es").fill("Apertura del taller")
-    assert officer.locator(".badge.missing").count() > 0  # French and Portuguese are marked missing
+    french = officer.locator("label[for='f-title-fr'] .badge.missing")
+    assert french.is_visible()  # French and Portuguese are marked missing
+    officer.locator("#f-title-fr").fill("Atelier régional")
+    assert not french.is_visible()  # and no longer once given, as you type
+    officer.locator("#f-title-fr").fill("")
     shoot(officer, "20-builder-desktop")
     officer.set_viewport_size({"width": 375, "height": 812})
     assert officer.evaluate("document.documentElement.scrollWidth") <= 375
