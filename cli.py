@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from tasks import embedded, mailsink
-from workflow import accounts, archive, demo, invitations
+from workflow import accounts, archive, demo, invitations, profiles
 from workflow.calls import CallDefinitionError, clone, export_call, import_call
 from workflow.db import db
 from workflow.kinds import ROLES
@@ -106,7 +106,7 @@ def create_user(email, name, role, state_code, password, locale):
     if db.session.scalar(db.select(User).filter_by(email=email.lower())):
         raise click.ClickException(f"{email} already exists")
     mission = ensure(state_code) if state_code else None
-    user = User(email=email.lower(), name=name, role=role, mission=mission, locale=locale)
+    user = profiles.apply_defaults(User(email=email.lower(), name=name, role=role, mission=mission, locale=locale))
     if password:
         user.set_password(password)
     db.session.add(user)

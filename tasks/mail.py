@@ -30,7 +30,8 @@ def send(message) -> str:
     envelope = Message(
         subject=message.subject, recipients=[message.recipient], cc=list(message.cc or []),
         body=message.body_text, html=message.body_html,
-        extra_headers={"X-Missiva-Key": message.key, "Auto-Submitted": "auto-generated"},
+        extra_headers={"X-Missiva-Key": message.key, "Auto-Submitted": "auto-generated",
+                       **notifications.list_headers(message)},
     )
     sender = sanitize_address(envelope.sender or current_app.config["MAIL_DEFAULT_SENDER"])
     try:

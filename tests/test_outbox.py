@@ -137,9 +137,13 @@ def test_digest_lists_new_amended_outstanding_and_failed(app, smtp):
     db.session.commit()
     drain()
     text = smtp.to("admin@sec.example")[0].get_body(("plain",)).get_content()
-    assert "New answers (1)" in text and "Amended answers (1)" in text
-    assert "CIBER-V/doc.1/07: 1/2 answered" in text and "Still outstanding: Brazil" in text
-    assert "x@y.example: Lost" in text
+    action = text.index("Needs your action")
+    assert action < text.index("Received (2)") < text.index("Calls you follow")  # what to act on comes first
+    assert "Argentina · CIBER-V/doc.1/07: waiting for review for 0 days" in text
+    assert "Argentina · CIBER-V/doc.1/07: new answer" in text and "Argentina · CIBER-V/doc.1/07: version 2" in text
+    assert "1 of 2 member states answered" in text and "Still outstanding: Brazil" in text
+    assert "Mail that failed: x@y.example — Lost" in text
+    assert f"http://missiva.example/secretariat/submissions/{sub.id}" in text
 
 
 def test_no_digest_on_a_quiet_day_unless_a_deadline_is_near(app, smtp):
@@ -153,7 +157,7 @@ def test_no_digest_on_a_quiet_day_unless_a_deadline_is_near(app, smtp):
         assert digests.send("daily") == 1  # six days left: worth a mail even on a quiet day
     db.session.commit()
     drain()
-    assert "6 day(s) to the deadline" in smtp.to("admin@sec.example")[0].get_body(("plain",)).get_content()
+    assert "(6 days left)" in smtp.to("admin@sec.example")[0].get_body(("plain",)).get_content()
 
 
 def test_the_demo_head_of_the_secretariat_gets_the_daily_digest(app):

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 
-from . import api, auth, calls, mail, mission, reports, secretariat
+from . import api, auth, calls, mail, mission, profile, reports, secretariat
 from .navigation import IdConverter
 from .security import limiter
 
@@ -29,9 +29,11 @@ ERROR_TEXT = {
 def register(app) -> None:
     app.url_map.converters["int"] = IdConverter
 
-    for module in (auth, mission, secretariat, calls, mail, reports, api):
+    for module in (auth, mission, secretariat, calls, mail, reports, api, profile):
         app.register_blueprint(module.bp)
     app.extensions["csrf"].exempt(api.bp)  # read-only, token-authenticated, no cookies
+    # The signed link is the authority, and a mail program posts it without a session (RFC 8058).
+    app.extensions["csrf"].exempt(profile.unsubscribe)
     limiter.init_app(app)
 
     @app.after_request

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -76,6 +76,9 @@ class User(UserMixin, Model):
     login_nonce: Mapped[int] = mapped_column(default=0)
     bounced_at: Mapped[datetime | None] = mapped_column()  # mail to this address was refused
     digest: Mapped[str] = mapped_column(String(10), default="none")  # none, daily, weekly
+    # Secretariat staff: the calls their digest covers (all, or the ids in followed_calls).
+    follows_all: Mapped[bool] = mapped_column(default=True, server_default=true())
+    followed_calls: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     mission: Mapped[Mission | None] = relationship(back_populates="focal_points")
@@ -352,3 +355,10 @@ class ApiToken(Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class SiteSetting(Model):
+    """A setting the head of the secretariat keeps in Missiva itself (e.g. digest defaults)."""
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[dict | None] = mapped_column(JSON)

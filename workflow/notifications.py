@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel.dates import format_datetime
 from flask import current_app, render_template
@@ -18,7 +19,7 @@ from flask_babel import force_locale, gettext
 from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import audit, clock, invitations, outbox
+from . import audit, clock, invitations, outbox, profiles
 from .db import db
 from .i18n import N_
 from .models import Call, Mission, Submission, User, receipt_number
@@ -286,6 +287,18 @@ def invite(call: Call, actor=None, *, missions: list[Mission] | None = None) -> 
     if actor is not None:
         audit.record("invitations_sent", actor, call=call, detail={"queued": queued})
     return queued
+
+
+def list_headers(message) -> dict[str, str]:
+    """A digest carries its one-click way out (RFC 2369 and RFC 8058)."""
+    if message.kind != "digest":
+        return {}
+    person = db.session.scalar(db.select(User).where(User.email == message.recipient))
+    if person is None:
+        return {}
+    return {"List-Unsubscribe": f"<{profiles.unsubscribe_url(person)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"Missiva digest <digest.{urlsplit(current_app.config['BASE_URL']).hostname or 'missiva'}>"}
 
 
 def test_invitation(call: Call, mission: Mission, language: str, actor: User):
