@@ -131,7 +131,8 @@ def stack(tmp_path, broker_url):
         "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_pre_ping": True},
         "BROKER_URL": broker,
         "CELERY": {"task_default_queue": queue, "broker_connection_retry": True,
-                   "broker_transport_options": {"visibility_timeout": 3600, "socket_connect_timeout": 2}},
+                   **({"broker_transport_options": {"visibility_timeout": 3600, "socket_connect_timeout": 2}}
+                      if broker.startswith("redis") else {})},
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp.port,
         "MAIL_SUPPRESS_SEND": False,
@@ -148,10 +149,15 @@ def stack(tmp_path, broker_url):
         environ[f"MISSIVA_{key}"] = value if isinstance(value, str) else json.dumps(value)
     app = create_app({**settings, "TESTING": True})
     workers: list[Worker] = []
-    env = {"environ": environ, "queue": queue}
 
-    def start_worker(concurrency=2):
-        worker = Worker(env, tmp_path / f"worker{len(workers)}.log", concurrency)
+    def start_worker(concurrency=2, extra_env=None):
+        """A worker with beat; `extra_env` adds to (or, for MISSIVA_CELERY, merges into) its environment."""
+        environ_here = dict(environ)
+        for key, value in (extra_env or {}).items():
+            if key == "MISSIVA_CELERY":
+                value = json.dumps({**json.loads(environ["MISSIVA_CELERY"]), **value})
+            environ_here[key] = value
+        worker = Worker({"environ": environ_here, "queue": queue}, tmp_path / f"worker{len(workers)}.log", concurrency)
         workers.append(worker)
         return worker
 
