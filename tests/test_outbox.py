@@ -138,7 +138,7 @@ def test_digest_lists_new_amended_outstanding_and_failed(app, smtp):
     drain()
     text = smtp.to("admin@sec.example")[0].get_body(("plain",)).get_content()
     action = text.index("Needs your action")
-    assert action < text.index("Received (2)") < text.index("Calls you follow")  # what to act on comes first
+    assert action < text.index("Answers received (2)") < text.index("Calls you follow")  # what to act on comes first
     assert "Argentina · CIBER-V/doc.1/07: waiting for review for 0 days" in text
     assert "Argentina · CIBER-V/doc.1/07: new answer" in text and "Argentina · CIBER-V/doc.1/07: version 2" in text
     assert "1 of 2 member states answered" in text and "Still outstanding: Brazil" in text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date, format_time
 from babel.dates import format_datetime as babel_format_datetime
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
@@ -53,12 +52,10 @@ def moment(value: datetime | None, zone: str | None = None, format: str = "long"
     "29 de octubre de 2030, 23:59 (America/New_York)"; format="short" for tables."""
     if value is None:
         return ""
-    local = clock.to_zone(value, zone or select_timezone())
-    zone = getattr(local.tzinfo, "key", "UTC")
     locale = str(get_locale())
     if format == "short":
-        return babel_format_datetime(local, "short", locale=locale)
-    return f"{format_date(local, 'long', locale=locale)}, {format_time(local, 'short', locale=locale)} ({zone})"
+        return babel_format_datetime(clock.to_zone(value, zone or select_timezone()), "short", locale=locale)
+    return clock.shown(value, zone or select_timezone(), locale)
 
 
 @bp.route("/language/<code>", methods=["POST"])

@@ -45,6 +45,17 @@ def to_zone(moment: datetime, zone: str) -> datetime:
         return moment.replace(tzinfo=UTC)
 
 
+def shown(moment: datetime, zone: str, language: str) -> str:
+    """The one way a moment is written for people, on pages and in mail: the date and the time
+    in `zone`, in `language`, with the zone named and no seconds:
+    "29 de octubre de 2030, 23:59 (America/New_York)"."""
+    from babel.dates import format_date, format_time
+
+    local = to_zone(moment, zone)
+    name = getattr(local.tzinfo, "key", "UTC")
+    return f"{format_date(local, 'long', locale=language)}, {format_time(local, 'short', locale=language)} ({name})"
+
+
 def from_zone(local: datetime, zone: str) -> datetime:
     """A wall-clock time in `zone` as the naive UTC moment it names."""
     if local.tzinfo is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import force_locale, gettext
 from sqlalchemy.orm import selectinload
 
 from . import clock, notifications, outbox, profiles
@@ -140,8 +140,8 @@ def quiet(content: dict, at: datetime | None = None) -> bool:
 
 def _subject(content: dict) -> str:
     if content["audience"] == "mission":
-        return ngettext("Missiva: %(num)d call to answer", "Missiva: %(num)d calls to answer",
-                        len(content["to_answer"]))
+        return gettext("Missiva: your mission's calls (%(open)s to answer, %(returned)s returned to you)",
+                       open=len(content["to_answer"]), returned=len(content["returned"]))
     return gettext("Missiva digest: %(review)s to review, %(new)s received, %(failed)s mail problems",
                    review=len(content["waiting"]), new=len(content["came_in"]),
                    failed=len(content["failed"]) + len(content["stuck"]))

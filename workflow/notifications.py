@@ -13,7 +13,6 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel.dates import format_datetime
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from jinja2 import StrictUndefined, TemplateError, nodes
@@ -202,7 +201,7 @@ def language_of(person: User | None, mission: Mission) -> str:
 
 
 def moment_in(at: datetime, zone: str, language: str) -> str:
-    return f"{format_datetime(clock.to_zone(at, zone), 'long', locale=language)}"
+    return clock.shown(at, zone, language)
 
 
 def _days_left(submission: Submission, language: str, at: datetime) -> str:
@@ -225,8 +224,8 @@ def values_for(submission: Submission, person: User | None, language: str, *, li
         "state_name": mission.member_state.name(language),
         "call_title": call.title_in(language),
         "call_reference": call.reference,
-        "deadline": f"{moment_in(submission.deadline, zone, language)} ({zone})",
-        "deadline_call_zone": f"{moment_in(submission.deadline, call.timezone, language)} ({call.timezone})",
+        "deadline": moment_in(submission.deadline, zone, language),
+        "deadline_call_zone": moment_in(submission.deadline, call.timezone, language),
         "days_left": _days_left(submission, language, at),
         "link": link,
         "receipt_number": "",
