@@ -92,3 +92,33 @@ def test_an_officer_builds_previews_and_opens_a_workshop_call(app, server, brows
     assert "Participantes" in text and "1. Apertura del taller" in text
     assert "2 plaza(s) financiada(s) para su Estado miembro" in text
     shoot(mission, "23-mission-workshop-es")
+
+
+def test_a_focal_point_chooses_a_weekly_digest_on_a_phone(app, server, browser, shoot):
+    mission = factories.mission("AR", "es")
+    factories.user("focal@ar.example", mission=mission, locale="es")
+    factories.user("head@sec.example", role="admin")
+    db.session.commit()
+    db.session.close()
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True).new_page()
+    phone.goto(f"{server}/login")
+    phone.get_by_label("Email address").fill("focal@ar.example")
+    phone.get_by_label("Password").fill("secret-pass")
+    phone.get_by_role("button", name="Sign in").click()
+    phone.get_by_role("link", name="Mis ajustes").click()
+    phone.get_by_label("Semanal").check()
+    phone.get_by_label("Zona horaria").fill("America/Argentina/Buenos_Aires")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(phone, "25-settings-phone-es")
+    phone.get_by_role("button", name="Guardar mis ajustes").click()
+    assert "Se guardaron sus ajustes." in phone.content()
+    assert phone.get_by_label("Semanal").is_checked()
+
+    head = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    head.goto(f"{server}/login")
+    head.get_by_label("Email address").fill("head@sec.example")
+    head.get_by_label("Password").fill("secret-pass")
+    head.get_by_role("button", name="Sign in").click()
+    head.get_by_role("link", name="My settings").click()
+    assert head.get_by_text("Defaults for new members of the secretariat").is_visible()
+    shoot(head, "26-settings-head")
