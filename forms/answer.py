@@ -132,6 +132,52 @@ def field_at(form, problem: Problem):
     return field
 
 
+def problem_list(form) -> list[tuple[str, str, str]]:
+    """Every problem on the form as (id of the field to go to, its label, the message), in the
+    order of the page: what the error summary lists, each a link to its field."""
+    found: list[tuple[str, str, str]] = []
+    section_errors = getattr(form, "section_errors", {})
+
+    def walk(field, context: str):
+        if isinstance(field, FormField):
+            for sub in field.form:
+                walk(sub, context or str(field.label.text))
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                walk(entry, context)
+            for message in field.errors if all(isinstance(e, str) for e in field.errors) else []:
+                found.append((field.id, context, str(message)))
+        else:
+            label = str(field.label.text)
+            where = f"{context} · {label}" if context and context != label else label
+            found.extend((field.id, where, str(message)) for message in field.errors)
+
+    for name, field in form._fields.items():
+        if name in ("csrf_token", "lock_version"):
+            continue
+        for message in section_errors.get(name, []):
+            found.append((f"section-{name}", str(field.label.text), str(message)))
+        walk(field, "" if not isinstance(field, FormField) else str(field.label.text))
+    return found
+
+
+def rows_beyond_limit(form, posted) -> bool:
+    """Whether the post holds more rows of a repeated group than the section allows (a crafted
+    request: the page never offers more). Such a post is refused, never cut short silently."""
+    for section in form.call_sections:
+        sub = form[section["key"]]
+        for field in sub.form:
+            if isinstance(field, FieldList) and field.max_entries:
+                prefix = f"{field.id}-"
+                indices = {key[len(prefix):].split("-", 1)[0] for key in posted if key.startswith(prefix)}
+                if sum(1 for i in indices if i.isdigit()) > field.max_entries:
+                    form.section_errors = getattr(form, "section_errors", {})
+                    form.section_errors.setdefault(section["key"], []).append(
+                        _l("At most %(n)s are allowed here.", n=field.max_entries))
+                    return True
+    return False
+
+
 def attach(form, found: list[Problem]) -> None:
     """Put each problem next to its field; section-wide ones go to `form.section_errors`."""
     form.section_errors = getattr(form, "section_errors", {})

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import flash, redirect, render_template, request
 from flask_babel import get_locale
 
-from forms.answer import attach, build, to_content
+from forms.answer import attach, build, rows_beyond_limit, to_content
 from forms.base import out_of_bounds
 from workflow import documents as document_store
 from workflow.db import db
@@ -52,6 +52,17 @@ def _store_uploads(form, submission, content: dict, actor) -> bool:
     return ok
 
 
+def _removal(action: str, call, content: dict) -> str | None:
+    """`remove:<section>:<group>:<row>` takes that row out of what is saved; the section's key."""
+    parts = action.split(":")
+    if len(parts) != 4 or parts[0] != "remove" or not parts[3].isdigit() or len(parts[3]) > 4:
+        return None
+    section = call.section(parts[1])
+    if section is None or not kind_of(section).remove_entry(content[section["key"]], parts[2], int(parts[3])):
+        return None
+    return section["key"]
+
+
 def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf: bool = False, **context):
     """GET shows the form; POST saves the draft, then submits when asked to.
 
@@ -69,14 +80,16 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
 
     form = build(call, locale, submission.content, posted=True, on_behalf=on_behalf, state=submission.mission.code)
     formats_ok = form.validate()
-    if out_of_bounds(form):
+    if out_of_bounds(form) or rows_beyond_limit(form, request.form):
         # Never stored (only a crafted request exceeds the limits the browser enforces); what was
         # sent stays in the form with the reason next to each field.
         form.lock_version.data = submission.lock_version
-        flash(_("Nothing was saved: some answers are longer than allowed, or not among the choices "
-                "offered. Please see the messages next to them."), "error")
+        flash(_("Nothing was saved: some answers go beyond what this form allows (too long, too many, or "
+                "not among the choices offered). Please see the messages next to them."), "error")
         return _render(template, submission, form, 422, **context)
     content = to_content(form, call, submission.content, compact=False)
+    action = request.form.get("action", "save")
+    removing = _removal(action, call, content)
     uploads_ok = _store_uploads(form, submission, content, actor)
     provenance = form.provenance.data if on_behalf else "portal"
     note = (form.provenance_note.data or "").strip() or None if on_behalf else None
@@ -84,7 +97,6 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         lock = int(form.lock_version.data)
     except (TypeError, ValueError):
         lock = -1
-    action = request.form.get("action", "save")
     outcome = save_and_submit(submission, compact(call.sections, content), actor, lock_version=lock,
                               submitting=action == "submit", ready=formats_ok and uploads_ok,
                               provenance=provenance, note=note)
@@ -111,6 +123,9 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
                 "messages next to the answers below."), "error")
         return _render(template, submission, form, 422, **context)
 
+    if removing:
+        flash(_("Removed. Your draft was saved."), "success")
+        return redirect(f"{self_url}#section-{removing}")
     warnings = [p for s in call.sections for p in format_problems(s, content.get(s["key"], {}),
                                                                       submission.mission.code)]
     if not (formats_ok and uploads_ok) or warnings:

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from forms.answer import PROVENANCE_LABELS
+from forms.answer import PROVENANCE_LABELS, problem_list
 from workflow import clock, invitations
 from workflow.checks import LANGUAGE_NAMES
 from workflow.db import db
@@ -77,6 +77,7 @@ def init_app(app) -> None:
         localized=localized, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=lambda: str(get_locale()),
         state_label=lambda s: label(State, s), call_status_label=lambda s: label(CallStatus, s),
         section_kind=kind_of, section_template=lambda section, part: kind_of(section).template(part),
+        answer_problems=problem_list,
         provenance_label=lambda p: PROVENANCE_LABELS.get(p, p),
         outbox_filter_label=lambda f: OUTBOX_FILTER_LABELS.get(f) or label(MailState, f),
         mail_state_label=lambda s: label(MailState, s),

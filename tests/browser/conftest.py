@@ -49,3 +49,11 @@ def shoot():
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+def sign_in(page, base: str, email: str, password: str = "secret-pass") -> None:
+    """Sign in through the page, as a person types it."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

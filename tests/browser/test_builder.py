@@ -10,6 +10,7 @@ from workflow.db import db
 from workflow.models import Call
 
 from .. import factories
+from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +23,7 @@ def test_an_officer_builds_previews_and_opens_a_workshop_call(app, server, brows
     db.session.close()
 
     officer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    officer.goto(f"{server}/login")
-    officer.get_by_label("Email address").fill("officer@sec.example")
-    officer.get_by_label("Password").fill("secret-pass")
-    officer.get_by_role("button", name="Sign in").click()
+    sign_in(officer, server, "officer@sec.example")
     officer.goto(f"{server}/secretariat/calls/new")
     officer.locator("#f-reference").fill("CIBER/WS/doc.1/27")
     officer.locator("#f-slug").fill("Workshop 2027")
@@ -81,10 +79,7 @@ def test_an_officer_builds_previews_and_opens_a_workshop_call(app, server, brows
         db.session.close()
 
     mission = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True).new_page()
-    mission.goto(f"{server}/login")
-    mission.get_by_label("Email address").fill("focal@ar.example")
-    mission.get_by_label("Password").fill("secret-pass")
-    mission.get_by_role("button", name="Sign in").click()
+    sign_in(mission, server, "focal@ar.example")
     mission.get_by_role("button", name="Español").click()
     mission.get_by_role("link", name=re.compile("Taller regional")).click()
     assert f"/portal/calls/{call_id}" in mission.url
@@ -101,10 +96,7 @@ def test_a_focal_point_chooses_a_weekly_digest_on_a_phone(app, server, browser, 
     db.session.commit()
     db.session.close()
     phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True).new_page()
-    phone.goto(f"{server}/login")
-    phone.get_by_label("Email address").fill("focal@ar.example")
-    phone.get_by_label("Password").fill("secret-pass")
-    phone.get_by_role("button", name="Sign in").click()
+    sign_in(phone, server, "focal@ar.example")
     phone.get_by_role("link", name="Mis ajustes").click()
     phone.get_by_label("Semanal").check()
     phone.get_by_label("Zona horaria").fill("America/Argentina/Buenos_Aires")
@@ -115,10 +107,7 @@ def test_a_focal_point_chooses_a_weekly_digest_on_a_phone(app, server, browser, 
     assert phone.get_by_label("Semanal").is_checked()
 
     head = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    head.goto(f"{server}/login")
-    head.get_by_label("Email address").fill("head@sec.example")
-    head.get_by_label("Password").fill("secret-pass")
-    head.get_by_role("button", name="Sign in").click()
+    sign_in(head, server, "head@sec.example")
     head.get_by_role("link", name="My settings").click()
     assert head.get_by_text("Defaults for new members of the secretariat").is_visible()
     shoot(head, "26-settings-head")

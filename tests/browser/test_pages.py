@@ -11,6 +11,7 @@ from workflow.db import db
 
 from .. import factories
 from ..conftest import drain
+from .conftest import sign_in
 
 pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -25,10 +26,7 @@ def invitation_link(smtp, email):
 
 
 def sign_in_as_officer(page, base):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email address").fill("officer@sec.example")
-    page.get_by_label("Password").fill("secret-pass")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base, "officer@sec.example")
 
 
 def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_path):

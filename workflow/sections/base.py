@@ -185,6 +185,14 @@ class SectionKind:
         """What was posted (values already cleaned, choices only those offered) as a stored answer."""
         raise NotImplementedError
 
+    def remove_entry(self, answer: dict, name: str, index: int) -> bool:
+        """Take one row out of a repeated group of the answer (an expert); False if there is none."""
+        rows = answer.get(name)
+        if not isinstance(rows, list) or not 0 <= index < len(rows):
+            return False
+        del rows[index]
+        return True
+
     def field_path(self, path: tuple) -> tuple:
         """Where in the section's form a problem's answer path sits."""
         return path[1:]

@@ -145,7 +145,7 @@ class Nominations(SectionKind):
                                 default="own_cost"))
         limit = figures["max"]
         filled = len(answer.get("experts", []))
-        rows = max(1, figures["min"], min(limit, filled + 1 + extra_rows))
+        rows = max(1, figures["min"], min(limit, filled + extra_rows))
         return [Repeat("experts", Group("expert", "", tuple(expert)), rows, limit)]
 
     def form_data(self, section: dict, answer: dict) -> dict:

@@ -1,0 +1,67 @@
+"""The answer page as a busy diplomat uses it: every problem listed at the top as a link to its
+field, one more expert when asked for one, an expert taken off, and no silent cut of a post."""
+from __future__ import annotations
+
+import re
+
+from workflow.db import db
+
+from . import factories
+
+
+def expert(i, **fields):
+    base = {"name": f"Expert {i}", "institution": "Ministerio", "email": f"e{i}@gov.example", "role": "delegate"}
+    return {f"experts-experts-{i}-{k}": v for k, v in {**base, **fields}.items()}
+
+
+def blocks(page):
+    return len(re.findall(r'<fieldset class="expert"', page))
+
+
+def test_the_summary_lists_each_problem_as_a_link_to_its_field(app, client):
+    w = factories.world()
+    client.sign_in("focal@ar.example")
+    url = f"/portal/calls/{w['call'].id}"
+    client.get(url)
+    page = client.post(url, {"lock_version": "0", "action": "submit", **expert(0, email="not-an-address",
+                                                                           institution="")}).get_data(as_text=True)
+    summary = page[page.index('class="error-summary"'):page.index("</ul>", page.index('class="error-summary"'))]
+    assert 'href="#experts-experts-0-email"' in summary and "This does not look like an email address." in summary
+    assert 'href="#experts-experts-0-institution"' in summary and "Give the expert&#39;s institution." in summary
+    assert 'id="experts-experts-0-email"' in page  # the link leads to the field itself
+
+
+def test_add_exactly_one_expert_and_remove_one(app, client):
+    w = factories.world()
+    call, url = w["call"], f"/portal/calls/{w['call'].id}"
+    client.sign_in("focal@ar.example")
+    assert blocks(client.get(url).get_data(as_text=True)) == 1
+    response = client.post(url, {"lock_version": "0", "action": "more:experts", **expert(0)})
+    assert response.status_code == 302 and "more=experts" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert blocks(page) == 2  # the one named, and exactly one more
+    response = client.post(url, {"lock_version": "1", "action": "more:experts", **expert(0), **expert(1)})
+    assert blocks(client.get(response.headers["Location"]).get_data(as_text=True)) == 3
+    assert blocks(client.get(url).get_data(as_text=True)) == 2  # no empty block unless asked for
+
+    response = client.post(url, {"lock_version": "2", "action": "remove:experts:experts:0", **expert(0), **expert(1)})
+    assert response.status_code == 302
+    submission = factories.submission_of(call, w["ar"].mission)
+    assert [e["name"] for e in submission.content["experts"]["experts"]] == ["Expert 1"]
+
+
+def test_a_post_with_more_experts_than_allowed_is_refused_not_cut(app, client):
+    w = factories.world()
+    call, url = w["call"], f"/portal/calls/{w['call'].id}"
+    limit = call.section("experts")["max"]
+    client.sign_in("focal@ar.example")
+    client.get(url)
+    form = {"lock_version": "0", "action": "submit"}
+    for i in range(limit + 2):
+        form.update(expert(i))
+    response = client.post(url, form)
+    assert response.status_code == 422
+    assert f"At most {limit} are allowed here." in response.get_data(as_text=True)
+    db.session.expire_all()
+    submission = factories.submission_of(call, w["ar"].mission)
+    assert submission.state == "not_started" and not submission.content["experts"]["experts"]
