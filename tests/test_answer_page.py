@@ -65,3 +65,27 @@ def test_a_post_with_more_experts_than_allowed_is_refused_not_cut(app, client):
     db.session.expire_all()
     submission = factories.submission_of(call, w["ar"].mission)
     assert submission.state == "not_started" and not submission.content["experts"]["experts"]
+
+
+def test_check_your_answer_then_submit_on_behalf_of_the_state(app, client):
+    w = factories.world()
+    call, url = w["call"], f"/portal/calls/{w['call'].id}"
+    client.sign_in("focal@ar.example")
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="review"' in page and "Check your answer and submit" in page
+    incomplete = client.post(url, {"lock_version": "0", "action": "review", **expert(0, institution="")})
+    assert incomplete.status_code == 422 and "Give the expert&#39;s institution." in incomplete.get_data(as_text=True)
+
+    response = client.post(url, factories.answer_form(lock_version="1", action="review"))
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/portal/calls/{call.id}/check")
+    check = client.get(f"{url}/check").get_data(as_text=True)
+    assert "Check your answer before you submit it" in check and "María José Núñez" in check
+    assert "Submit on behalf of Argentina" in check
+    submission = factories.submission_of(call, w["ar"].mission)
+    assert submission.state == "draft" and not submission.versions  # nothing is sent before the check
+
+    stale = client.post(f"{url}/check", {"lock_version": str(submission.lock_version - 1)})
+    assert stale.status_code == 302 and not factories.submission_of(call, w["ar"].mission).versions
+    done = client.post(f"{url}/check", {"lock_version": str(submission.lock_version)})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/portal/calls/{call.id}/receipt/1")
+    assert factories.submission_of(call, w["ar"].mission).state == "submitted"

@@ -63,10 +63,13 @@ def _removal(action: str, call, content: dict) -> str | None:
     return section["key"]
 
 
-def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf: bool = False, **context):
+def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf: bool = False,
+                check_url: str | None = None, **context):
     """GET shows the form; POST saves the draft, then submits when asked to.
 
-    `done_url(version)` is where a successful submission goes (the receipt).
+    `done_url(version)` is where a successful submission goes (the receipt). With `check_url`,
+    "review" saves the draft and, when nothing stops it, leads to the page where the whole answer
+    is checked before it is formally submitted.
     """
     call = submission.call
     locale = str(get_locale())
@@ -97,6 +100,8 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         lock = int(form.lock_version.data)
     except (TypeError, ValueError):
         lock = -1
+    if action == "review" and check_url is None:
+        action = "submit"
     outcome = save_and_submit(submission, compact(call.sections, content), actor, lock_version=lock,
                               submitting=action == "submit", ready=formats_ok and uploads_ok,
                               provenance=provenance, note=note)
@@ -117,12 +122,15 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
     if outcome.refusal:
         flash(outcome.refusal, "error")
         return _render(template, submission, form, 409, **context)
-    if action == "submit":
+    if action in ("submit", "review") and (action == "submit" or all_problems(submission, content)
+                                            or not (formats_ok and uploads_ok)):
         attach(form, all_problems(submission, content))
         flash(_("Your draft was saved, but it cannot be submitted yet: please see the "
                 "messages next to the answers below."), "error")
         return _render(template, submission, form, 422, **context)
 
+    if action == "review" and check_url:
+        return redirect(check_url)
     if removing:
         flash(_("Removed. Your draft was saved."), "success")
         return redirect(f"{self_url}#section-{removing}")

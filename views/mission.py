@@ -12,7 +12,7 @@ from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.models import Call, Submission, SubmissionVersion
 from workflow.states import EDITABLE, Action, State, TransitionError, allowed
-from workflow.submissions import amend, documents_of
+from workflow.submissions import amend, documents_of, save_and_submit
 
 from .access import acting_user, mission_required
 from .answering import answer_page
@@ -47,6 +47,7 @@ def answer(call_id: int):
         return answer_page(
             submission, template="mission/answer.html",
             self_url=url_for("mission.answer", call_id=call_id),
+            check_url=url_for("mission.check", call_id=call_id),
             done_url=lambda v: url_for("mission.receipt", call_id=call_id, number=v.number),
         )
     version = submission.latest_version
@@ -55,6 +56,33 @@ def answer(call_id: int):
         documents=documents_of(submission, version.content if version else None),
         can_amend=allowed(submission, Action.AMEND, me), form=ConfirmForm(),
     ), 200
+
+
+@bp.route("/calls/<int:call_id>/check", methods=["GET", "POST"])
+@mission_required
+def check(call_id: int):
+    """Check your answer: everything that will be sent, then the formal submission."""
+    submission = _own(call_id)
+    me = acting_user()
+    if State(submission.state) not in EDITABLE or not allowed(submission, Action.SAVE, me):
+        return redirect(url_for("mission.answer", call_id=call_id))
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            lock = int(request.form.get("lock_version", ""))
+        except ValueError:
+            lock = -1
+        outcome = save_and_submit(submission, submission.content, me, lock_version=lock, submitting=True)
+        if outcome.version is not None:
+            db.session.commit()
+            return redirect(url_for("mission.receipt", call_id=call_id, number=outcome.version.number))
+        db.session.rollback()
+        flash(outcome.refusal or _("The answer changed after you opened this page: please check it again."),
+              "error")
+        return redirect(url_for("mission.answer", call_id=call_id) if outcome.problems else
+                        url_for("mission.check", call_id=call_id))
+    return render_template("mission/check.html", submission=submission, call=submission.call, form=form,
+                           documents=documents_of(submission))
 
 
 @bp.route("/calls/<int:call_id>/amend", methods=["POST"])

@@ -66,7 +66,11 @@ def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_pa
     mission.get_by_role("link", name=re.compile("Reunión del Grupo de Expertos")).click()
     assert mission.get_by_label("Nombre completo").first.input_value() == "María José Núñez"
     assert "informe-ciberdelito.pdf" in mission.content()
-    mission.get_by_role("button", name="Enviar a la Secretaría").click()
+    mission.get_by_role("button", name="Revisar la respuesta y enviar").click()
+    assert "Revise su respuesta antes de enviarla" in mission.content()  # everything, before it is sent
+    assert "María José Núñez" in mission.content()
+    shoot(mission, "02b-check-es")
+    mission.get_by_role("button", name="Enviar en nombre de Argentina").click()
     assert mission.get_by_text("Acuse de recibo").first.is_visible()
     assert "CIBER-V/doc.1/07 · AR · 1" in mission.content()
     shoot(mission, "03-receipt-es")
@@ -83,7 +87,8 @@ def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_pa
     mission.goto(f"{server}/portal/calls/{call_id}")
     assert "Indique el cargo del experto en inglés." in mission.content()
     mission.get_by_label("Cargo o puesto").first.fill("Specialized prosecutor")
-    mission.get_by_role("button", name="Enviar a la Secretaría").click()
+    mission.get_by_role("button", name="Revisar la respuesta y enviar").click()
+    mission.get_by_role("button", name="Enviar en nombre de Argentina").click()
     assert "CIBER-V/doc.1/07 · AR · 2" in mission.content()
 
     officer.reload()
@@ -117,7 +122,11 @@ def test_phone_keyboard_and_errors(app, server, browser, smtp, shoot):
     assert "Seu rascunho foi salvo." in phone.content()
 
     phone.get_by_label("E-mail").first.fill("ana-sem-arroba")
-    phone.get_by_role("button", name="Enviar à Secretaria").click()
+    phone.get_by_role("button", name="Verificar a resposta e enviar").click()
+    phone.wait_for_load_state()
+    assert phone.evaluate("document.activeElement.id") == "problems"  # the summary takes focus
+    phone.locator("#problems a[href='#experts-experts-0-email']").click()
+    assert phone.evaluate("document.activeElement.id") == "experts-experts-0-email"  # its link leads to the field
     field = phone.locator("#experts-experts-0-email")
     assert field.get_attribute("aria-invalid") == "true"
     error = phone.locator("#experts-experts-0-email-error")
@@ -129,7 +138,10 @@ def test_phone_keyboard_and_errors(app, server, browser, smtp, shoot):
 
     phone.get_by_label("E-mail").first.fill("ana@pf.example")
     phone.get_by_label("Instituição").first.fill("Polícia Federal")
-    phone.get_by_role("button", name="Enviar à Secretaria").click()
+    phone.get_by_role("button", name="Verificar a resposta e enviar").click()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shoot(phone, "07b-phone-check-pt")
+    phone.get_by_role("button", name="Enviar em nome de Brasil").click()
     assert "CIBER-V/doc.1/07 · BR · 1" in phone.content()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(phone, "08-phone-receipt-pt")
