@@ -24,13 +24,15 @@ class SettingsError(ValueError):
     """A setting Missiva cannot start with; the message names it."""
 
 
-def defaults(instance: Path) -> dict:
-    """The embedded default: everything on this machine, nothing to install but Missiva."""
+def defaults(instance: Path, environ: Mapping[str, str] | None = None) -> dict:
+    """The embedded default: everything on this machine, nothing to install but Missiva. Links in
+    mail point at the port `./missiva up` serves (PORT, 5000 unless set)."""
+    port = str((os.environ if environ is None else environ).get("PORT") or "5000")
     return {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'missiva.sqlite'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BROKER_URL": f"sqla+sqlite:///{instance / 'broker.sqlite'}",
-        "BASE_URL": "http://127.0.0.1:5000",
+        "BASE_URL": f"http://127.0.0.1:{port}",
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "UPLOAD_MAX_MB": 20,
         "UPLOAD_QUOTA_MB": 100,  # all documents of one answer, its versions included
@@ -87,7 +89,7 @@ def from_environment(environ: Mapping[str, str]) -> dict:
 
 def build(instance: Path, overrides: Mapping | None = None, environ: Mapping[str, str] | None = None) -> dict:
     """defaults -> environment -> overrides, each through ALIASES; then check()."""
-    settings = defaults(instance)
+    settings = defaults(instance, environ)
     for layer in (from_environment(os.environ if environ is None else environ), overrides or {}):
         settings.update({ALIASES.get(key, key): value for key, value in layer.items()})
     if not settings.get("SECRET_KEY") and settings["ENV"] != "production":

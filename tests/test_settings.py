@@ -34,3 +34,10 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 def test_a_wrong_value_stops_the_start_and_is_named(tmp_path, name, value):
     with pytest.raises(settings.SettingsError, match=name):
         settings.build(tmp_path, None, {name: value})
+
+
+def test_emailed_links_follow_the_port_missiva_serves(tmp_path):
+    assert settings.build(tmp_path, None, {"PORT": "8080"})["BASE_URL"] == "http://127.0.0.1:8080"
+    assert settings.build(tmp_path, None, {})["BASE_URL"] == "http://127.0.0.1:5000"
+    given = settings.build(tmp_path, None, {"PORT": "8080", "MISSIVA_BASE_URL": "https://m.example"})
+    assert given["BASE_URL"] == "https://m.example"  # an address set on purpose wins
