@@ -89,3 +89,26 @@ def test_check_your_answer_then_submit_on_behalf_of_the_state(app, client):
     done = client.post(f"{url}/check", {"lock_version": str(submission.lock_version)})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/portal/calls/{call.id}/receipt/1")
     assert factories.submission_of(call, w["ar"].mission).state == "submitted"
+
+
+def test_the_board_lists_states_by_name_in_the_readers_language_and_exports_them(app, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    for code in ("BR", "BS", "HT", "PE", "SV"):
+        factories.mission(code)
+    factories.user("officer@sec.example", role="officer")
+    call = factories.call_from_file(addressed=["BR", "BS", "HT", "PE", "SV"], deadline="2030-10-29 23:59")
+    db.session.commit()
+    client.sign_in("officer@sec.example")
+    client.post("/language/es", {"next": "/"})
+    page = client.get(f"/secretariat/calls/{call.id}").get_data(as_text=True)
+    board = page[page.index('<table class="board">'):]
+    order = [board.index(name) for name in ("Bahamas", "Brasil", "El Salvador", "Haití", "Perú")]
+    assert order == sorted(order)  # by name as read in Spanish, accents ignored (not by ISO code)
+    ticked = client.get(f"/secretariat/calls/{call.id}?tick=not_started").get_data(as_text=True)
+    assert ticked.count('name="submission"') == 5 and ticked.count(" checked>") == 5
+    assert "Bahamas" not in client.get(f"/secretariat/calls/{call.id}?state=accepted").get_data(as_text=True)
+    sheet = load_workbook(io.BytesIO(client.get(f"/secretariat/calls/{call.id}/board.xlsx").data)).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Bahamas", "Brasil", "El Salvador", "Haití", "Perú"]

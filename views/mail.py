@@ -92,7 +92,8 @@ def remind_now(call_id: int):
             flash(_("Choose at least one member state."), "error")
             return redirect(url_for("secretariat.board", call_id=call.id))
         db.session.commit()
-        flash(_("%(n)s reminder(s) queued.", n=queued), "success")
+        flash(_("Reminders queued for %(states)s member state(s): %(messages)s message(s), one to each of "
+                "their focal points.", states=reminded, messages=queued), "success")
     return redirect(url_for("secretariat.board", call_id=call.id))
 
 

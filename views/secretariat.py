@@ -1,17 +1,22 @@
 """The secretariat's desk: calls, the status board, the review queue and one submission."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from sqlalchemy import func
 
 from forms.base import ConfirmForm
 from forms.review import ExtensionForm, ReturnForm
-from workflow import clock, deadlines, notifications
+from workflow import clock, deadlines, notifications, report_render
 from workflow.db import db
 from workflow.i18n import gettext as _
-from workflow.models import AuditEvent, Call, MemberState, Mission, Submission, SubmissionVersion
+from workflow.kinds import label
+from workflow.models import AuditEvent, Call, Mission, Submission, SubmissionVersion
 from workflow.states import Action, State, TransitionError, allowed
 from workflow.submissions import ExtensionError, accept, documents_of, extend_deadline, return_to_mission
+from workflow.text import name_key
 
 from .access import acting_user, secretariat_required
 from .answering import answer_page
@@ -53,21 +58,68 @@ def calls():
     return render_template("secretariat/calls.html", calls=rows, counts=counts, states=list(State))
 
 
+BOARD_SORTS = ("name", "state", "activity", "versions")
+STATE_ORDER = {state.value: index for index, state in enumerate(State)}
+
+
+def _board_rows(call: Call, language: str, versions: dict[int, int]) -> list[Submission]:
+    """The call's member states as the board lists them: by name in the reader's language (accents
+    ignored), or by state, last activity or versions; filtered by state when asked."""
+    rows = list(db.session.scalars(
+        db.select(Submission).join(Submission.mission).join(Mission.member_state)
+        .where(Submission.call_id == call.id)).all())
+    sort = request.args.get("sort") if request.args.get("sort") in BOARD_SORTS else "name"
+    keys = {
+        "name": lambda s: name_key(s.mission.member_state.name(language)),
+        "state": lambda s: (STATE_ORDER.get(s.state, 99), name_key(s.mission.member_state.name(language))),
+        "versions": lambda s: (-versions.get(s.id, 0), name_key(s.mission.member_state.name(language))),
+    }
+    if sort == "activity":  # the latest first, never-touched last
+        rows.sort(key=lambda s: s.last_activity_at or datetime.min, reverse=True)
+    else:
+        rows.sort(key=keys[sort])
+    wanted = request.args.get("state")
+    if wanted in STATE_ORDER:
+        rows = [s for s in rows if s.state == wanted]
+    elif wanted == "late":
+        rows = [s for s in rows if s.late]
+    return rows
+
+
 @bp.route("/calls/<int:call_id>")
 @secretariat_required
 def board(call_id: int):
     call = db.get_or_404(Call, call_id)
-    rows = db.session.scalars(
-        db.select(Submission).join(Submission.mission).join(Mission.member_state)
-        .where(Submission.call_id == call_id).order_by(MemberState.code)
-    ).all()
-    addressed = [s for s in rows if s.withdrawn_at is None]
+    language = str(get_locale())
+    versions = _version_counts(call_id)
+    everyone = db.session.scalars(db.select(Submission).where(Submission.call_id == call_id)).all()
+    addressed = [s for s in everyone if s.withdrawn_at is None]
     summary = {state.value: sum(1 for s in addressed if s.state == state.value) for state in State}
     summary["late"] = sum(1 for s in addressed if s.late)
-    return render_template("secretariat/board.html", call=call, rows=rows, summary=summary,
-                           versions=_version_counts(call_id), states=list(State),
+    return render_template("secretariat/board.html", call=call, rows=_board_rows(call, language, versions),
+                           summary=summary, versions=versions, states=list(State),
                            reminders=deadlines.reminder_status(call), form=ConfirmForm(),
-                           broken=notifications.broken_wording(call))
+                           broken=notifications.broken_wording(call), sort=request.args.get("sort") or "name",
+                           shown_state=request.args.get("state") or "", tick=request.args.get("tick"))
+
+
+@bp.route("/calls/<int:call_id>/board.xlsx")
+@secretariat_required
+def board_xlsx(call_id: int):
+    """The board as a workbook, in the order and with the filter shown."""
+    call = db.get_or_404(Call, call_id)
+    language = str(get_locale())
+    versions = _version_counts(call_id)
+    reminders = deadlines.reminder_status(call)
+    header = [_("Member state"), _("State"), _("Late"), _("Versions"), _("Last activity"), _("Reminders sent"),
+              _("Next reminder")]
+    rows = [[s.mission.member_state.name(language), str(label(State, s.state)), _("Yes") if s.late else "",
+             versions.get(s.id, 0), moment(s.last_activity_at, call.timezone, "short") if s.last_activity_at else "",
+             reminders[s.id]["sent"], moment(reminders[s.id]["next"], call.timezone, "short")
+             if reminders[s.id]["next"] else ""] for s in _board_rows(call, language, versions)]
+    data = report_render.xlsx({"_sheets": [(call.reference.replace("/", "-")[:31], header, rows)]})
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename={call.slug}-board.xlsx"})
 
 
 @bp.route("/queue")
