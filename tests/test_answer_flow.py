@@ -63,7 +63,14 @@ def test_draft_submit_return_amend_accept(app, client, make_client, database):
     assert "Version 1" in page and "Version 2" in page and "changed in this version" in page
     old = officer.get(f"/secretariat/submissions/{sub.id}?version=1").get_data(as_text=True)
     assert "Fiscal especializada" in old  # what the secretariat first saw is kept
-    assert officer.post(f"/secretariat/submissions/{sub.id}/accept").status_code == 302
+    assert "Accept version" not in old and "Review the latest version (2)" in old  # never accept an old one
+    assert "Accept version 2" in page
+    unconfirmed = officer.post(f"/secretariat/submissions/{sub.id}/accept", {"version": "2"})
+    stale = officer.post(f"/secretariat/submissions/{sub.id}/accept", {"version": "1", "confirm": "y"})
+    assert unconfirmed.status_code == stale.status_code == 302
+    db.session.refresh(sub)
+    assert sub.state == "submitted"  # neither an unconfirmed nor a stale acceptance counts
+    assert officer.post(f"/secretariat/submissions/{sub.id}/accept", {"version": "2", "confirm": "y"}).status_code == 302
     db.session.refresh(sub)
     assert sub.state == "accepted"
     assert [v.content["experts"]["experts"][0]["title"] for v in sub.versions] == [
@@ -84,8 +91,10 @@ def test_draft_submit_return_amend_accept(app, client, make_client, database):
     assert trail[3].detail["comment"] == "Please add the expert's title in English."
     assert all(e.ip == "127.0.0.1" for e in trail)
     page = officer.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
-    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>\s*<td>([a-z_]+)", page.split('class="audit"')[1])
-    assert rows == [(who, action) for action, _, _, who in expected]  # the audit trail, in order
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>\s*<td>([^<(]+?)(?: \(|</td>)", page.split('class="audit"')[1])
+    words = {"save": "Draft saved", "submit": "Submitted", "return": "Returned to the mission", "accept": "Accepted"}
+    assert rows == [(who, words[action]) for action, _, _, who in expected]  # the audit trail, in plain words
+    assert "Submitted (draft → submitted)" in page and "Draft saved (draft → draft)" not in page
 
 
 def test_submit_with_problems_saves_draft_and_marks_fields(app, client):

@@ -28,7 +28,7 @@ def test_secretariat_actions_are_audited(app, smtp, make_client):
     steps = [
         (f"/secretariat/submissions/{ar.id}/return", {"comment": "Falta el título."}, "return"),
         (f"/secretariat/submissions/{br.id}/enter", factories.answer_form(action="submit", provenance="fax"), "submit"),
-        (f"/secretariat/submissions/{br.id}/accept", {}, "accept"),
+        (f"/secretariat/submissions/{br.id}/accept", {"version": "1", "confirm": "y"}, "accept"),
         (f"/secretariat/submissions/{ar.id}/extension", {"deadline": "2031-01-15T12:00", "action": "set"},
          "deadline_extended"),
         (f"/secretariat/calls/{call.id}/invite", {}, "invitations_sent"),

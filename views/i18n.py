@@ -15,7 +15,7 @@ from workflow import clock, invitations
 from workflow.checks import LANGUAGE_NAMES
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
-from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, label
+from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, event_label, label
 from workflow.models import localized
 from workflow.sections import kind_of
 
@@ -81,7 +81,7 @@ def init_app(app) -> None:
         provenance_label=lambda p: PROVENANCE_LABELS.get(p, p),
         outbox_filter_label=lambda f: OUTBOX_FILTER_LABELS.get(f) or label(MailState, f),
         mail_state_label=lambda s: label(MailState, s),
-        mail_kind_label=lambda k: label(MailKind, k),
+        mail_kind_label=lambda k: label(MailKind, k), event_label=event_label,
         report_state_label=lambda k: label(ReportState, k),
         report_basis_label=lambda k: REPORT_BASIS_LABELS.get(k, k),
     )

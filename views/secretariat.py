@@ -180,6 +180,13 @@ def submission(submission_id: int):
 def accept_submission(submission_id: int):
     sub = _submission(submission_id)
     if ConfirmForm().validate_on_submit():
+        latest = sub.latest_version.number if sub.latest_version else None
+        if request.form.get("version") != str(latest):
+            flash(_("A newer version arrived after you opened the page: read it before you accept."), "error")
+            return redirect(url_for("secretariat.submission", submission_id=sub.id))
+        if request.form.get("confirm") != "y":
+            flash(_("Tick the box to confirm that you have read the answer, then accept it."), "error")
+            return redirect(url_for("secretariat.submission", submission_id=sub.id))
         try:
             accept(sub, acting_user())
             db.session.commit()

@@ -77,6 +77,19 @@ LABELS: dict[type[StrEnum], dict[str, object]] = {
 }
 
 
+# What the audit trail calls each event (an event not listed here is shown by its own name).
+EVENTS: dict[str, object] = {
+    Action.SAVE: _l("Draft saved"), Action.SUBMIT: _l("Submitted"), Action.AMEND: _l("Amendment started"),
+    Action.RETURN: _l("Returned to the mission"), Action.ACCEPT: _l("Accepted"),
+    "deadline_extended": _l("Deadline extended for the mission"), "marked_late": _l("Marked late"),
+    "documents_removed": _l("Documents removed"), "mail_resent": _l("Message sent again"),
+}
+
+
+def event_label(action: str):
+    return EVENTS.get(action, action)
+
+
 def label(enum: type[StrEnum], value):
     """What the pages call a stored value (the value itself when it is not one of the enum's)."""
     return LABELS[enum].get(str(value), value or "")

@@ -93,7 +93,8 @@ def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_pa
 
     officer.reload()
     assert "Version 2" in officer.content() and "changed in this version" in officer.content()
-    officer.get_by_role("button", name="Accept").click()
+    officer.get_by_label("I have read version 2 of the answer of Argentina").check()
+    officer.get_by_role("button", name="Accept version 2").click()
     assert "Accepted the answer of Argentina." in officer.content()
     officer.goto(f"{server}/secretariat/calls/{call_id}")
     shoot(officer, "05-status-board")
