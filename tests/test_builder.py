@@ -141,7 +141,7 @@ def test_a_states_own_figures_rule_its_form_participants_and_report(app, client)
     keys = {s["kind"]: s["key"] for s in call.sections}
     client.sign_in("focal@tt.example")
     page = client.get(f"/portal/calls/{call.id}").get_data(as_text=True)
-    assert "Between 1 and 6 experts." in page and "4 funded place(s) for your member state" in page
+    assert "Between 1 and 6 experts." in page and "4 funded places for your member state" in page
     form = {k.replace("participants-", f"{keys['nominations']}-"): v for k, v in experts(5, 4).items()}
     form[f"{keys['documents']}-{call.sections[3]['documents'][0]['key']}"] = (io.BytesIO(factories.PDF), "r.pdf")
     response = client.post(f"/portal/calls/{call.id}", form, content_type="multipart/form-data")
@@ -150,7 +150,7 @@ def test_a_states_own_figures_rule_its_form_participants_and_report(app, client)
     client.sign_in("focal@ar.example")
     form = {k.replace("participants-", f"{keys['nominations']}-"): v for k, v in experts(2, 2).items()}
     page = client.post(f"/portal/calls/{call.id}", form).get_data(as_text=True)
-    assert "Only 1 funded place(s) for this member state" in page
+    assert "Only 1 funded place for this member state" in page
 
     client.sign_in("officer@sec.example")
     sheet = load_workbook(io.BytesIO(client.get(f"/secretariat/calls/{call.id}/participants.xlsx").data)).active

@@ -44,7 +44,7 @@ def test_workshop_call_quota_required_document_and_questions(app, client):
     form = {"lock_version": "0", "action": "submit", **participant(0, "funded"), **participant(1, "funded"),
             **participant(2, "funded"), "logistics-interpretation": ""}
     page = client.post(url, form).get_data(as_text=True)
-    assert "Only 2 funded place(s) for this member state; mark further experts at own cost." in page
+    assert "Only 2 funded places for this member state; mark further experts at own cost." in page
     assert "This document is required." in page
     assert "This question needs an answer." in page
     assert page.count('value="Participant 2"') == 1  # the third participant is kept as typed

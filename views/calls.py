@@ -29,6 +29,7 @@ from workflow.calls import (
 from workflow.checks import LANGUAGES
 from workflow.db import db
 from workflow.i18n import gettext as _
+from workflow.i18n import ngettext
 from workflow.kinds import CallStatus
 from workflow.member_states import REGION_LABELS
 from workflow.models import Call, Mission
@@ -153,7 +154,8 @@ def open_for_answers(call_id: int):
         db.session.commit()
         queued = notifications.invite(call, acting_user())
         db.session.commit()
-        flash(_("The call is open: missions see it now. %(n)s invitation(s) queued.", n=queued), "success")
+        flash(ngettext("The call is open: missions see it now. %(num)d invitation queued.",
+                       "The call is open: missions see it now. %(num)d invitations queued.", queued), "success")
     return redirect(url_for("secretariat.board", call_id=call.id))
 
 

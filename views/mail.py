@@ -10,6 +10,7 @@ from forms.mail import WordingForm
 from workflow import notifications, outbox
 from workflow.db import db
 from workflow.i18n import gettext as _
+from workflow.i18n import ngettext
 from workflow.kinds import MailState, values
 from workflow.models import AuditEvent, Call, OutboxMessage
 
@@ -76,7 +77,8 @@ def invite(call_id: int):
     if ConfirmForm().validate_on_submit():
         queued = notifications.invite(call, acting_user())
         db.session.commit()
-        flash(_("%(n)s invitation(s) queued; focal points already invited were skipped.", n=queued), "success")
+        flash(ngettext("%(num)d invitation queued; focal points already invited were skipped.",
+                       "%(num)d invitations queued; focal points already invited were skipped.", queued), "success")
     return redirect(url_for("secretariat.board", call_id=call.id))
 
 
@@ -92,8 +94,10 @@ def remind_now(call_id: int):
             flash(_("Choose at least one member state."), "error")
             return redirect(url_for("secretariat.board", call_id=call.id))
         db.session.commit()
-        flash(_("Reminders queued for %(states)s member state(s): %(messages)s message(s), one to each of "
-                "their focal points.", states=reminded, messages=queued), "success")
+        flash(" ".join((ngettext("Reminders queued for %(num)d member state.",
+                                 "Reminders queued for %(num)d member states.", reminded),
+                        ngettext("%(num)d message in all, one to each focal point.",
+                                 "%(num)d messages in all, one to each focal point.", queued))), "success")
     return redirect(url_for("secretariat.board", call_id=call.id))
 
 

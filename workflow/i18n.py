@@ -6,7 +6,7 @@ would reach the page unescaped. Ours escape what they render.
 from flask_babel import LazyString, gettext, ngettext
 from markupsafe import escape
 
-__all__ = ["N_", "gettext", "lazy_gettext", "ngettext"]
+__all__ = ["N_", "gettext", "lazy_gettext", "lazy_ngettext", "ngettext"]
 
 
 def N_(string: str) -> str:
@@ -21,3 +21,8 @@ class EscapedLazyString(LazyString):
 
 def lazy_gettext(string: str, **variables) -> EscapedLazyString:
     return EscapedLazyString(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> EscapedLazyString:
+    """A message with real plural forms, translated when shown (`%(num)d` is the number)."""
+    return EscapedLazyString(ngettext, singular, plural, num, **variables)

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -208,8 +208,8 @@ def _days_left(submission: Submission, language: str, at: datetime) -> str:
     days = (submission.deadline - at).days
     with force_locale(language):
         if days < 0:
-            return gettext("%(n)s day(s) ago", n=-days)
-        return gettext("in %(n)s day(s)", n=days) if days else gettext("today")
+            return ngettext("%(num)d day ago", "%(num)d days ago", -days)
+        return ngettext("in %(num)d day", "in %(num)d days", days) if days else gettext("today")
 
 
 def values_for(submission: Submission, person: User | None, language: str, *, link: str,

@@ -85,7 +85,7 @@ def test_an_officer_builds_previews_and_opens_a_workshop_call(app, server, brows
     assert f"/portal/calls/{call_id}" in mission.url
     text = mission.locator("main").inner_text()
     assert "Participantes" in text and "1. Apertura del taller" in text
-    assert "2 plaza(s) financiada(s) para su Estado miembro" in text
+    assert "2 plazas financiadas para su Estado miembro" in text
     shoot(mission, "23-mission-workshop-es")
 
 

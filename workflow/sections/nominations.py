@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..checks import Problems
 from ..i18n import lazy_gettext as _
+from ..i18n import lazy_ngettext
 from .base import EMAIL, TEXT, Field, Group, ItemList, Repeat, SectionKind, Setting, text_of
 
 EXPERT_FIELDS = ("name", "title", "institution", "email", "phone", "role", "funding")
@@ -99,9 +100,9 @@ class Nominations(SectionKind):
         figures = self.limits(section, state)
         lo, hi, quota = figures["min"], figures["max"], figures["funded_quota"]
         if len(named) < lo:
-            add((), _("Nominate at least %(n)s expert(s).", n=lo))
+            add((), lazy_ngettext("Nominate at least %(num)d expert.", "Nominate at least %(num)d experts.", lo))
         if len(named) > hi:
-            add((), _("Nominate at most %(n)s expert(s).", n=hi))
+            add((), lazy_ngettext("Nominate at most %(num)d expert.", "Nominate at most %(num)d experts.", hi))
         funded = 0
         for i, expert in named:
             if not text_of(expert.get("name")):
@@ -117,8 +118,9 @@ class Nominations(SectionKind):
                 funded += 1
                 if funded > quota:
                     add(("experts", i, "funding"),
-                        _("Only %(n)s funded place(s) for this member state; mark further experts at own "
-                          "cost.", n=quota))
+                        lazy_ngettext("Only %(num)d funded place for this member state; mark further experts "
+                                      "at own cost.", "Only %(num)d funded places for this member state; mark "
+                                      "further experts at own cost.", quota))
 
     def compact(self, section: dict, answer: dict) -> dict:
         return {**answer, "experts": [e for e in answer.get("experts", []) if not blank_expert(e)]}
