@@ -112,3 +112,14 @@ def test_the_board_lists_states_by_name_in_the_readers_language_and_exports_them
     assert "Bahamas" not in client.get(f"/secretariat/calls/{call.id}?state=accepted").get_data(as_text=True)
     sheet = load_workbook(io.BytesIO(client.get(f"/secretariat/calls/{call.id}/board.xlsx").data)).active
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Bahamas", "Brasil", "El Salvador", "Haití", "Perú"]
+
+
+def test_the_sign_in_link_page_speaks_the_persons_language(app, client):
+    from workflow import invitations
+
+    w = factories.world()
+    w["br"].locale = "pt"
+    db.session.commit()
+    link = invitations.link_for(w["br"]).removeprefix(app.config["BASE_URL"])
+    page = client.get(link).get_data(as_text=True)
+    assert '<html lang="pt">' in page and "Continuar para o Missiva" in page

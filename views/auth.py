@@ -1,7 +1,8 @@
 """Signing in and out: a password, or a single-use link sent by email."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_login import current_user, login_user, logout_user
 
 from forms.auth import LinkRequestForm, SignInForm
@@ -85,7 +86,11 @@ def sign_in_link(token: str):
         db.session.commit()
         flash(_("Welcome, %(name)s. You are signed in.", name=user.name), "success")
         return redirect(safe_target(request.args.get("next")) or url_for("auth.home"))
-    return render_template("auth/sign_in_link.html", form=form, user=user)
+    # Before signing in, the page speaks the person's language (the one they chose, else their
+    # mission's), not the browser's guess.
+    language = session.get("lang") or user.locale or (user.mission.language if user.mission else None)
+    with force_locale(language if language in current_app.config["LANGUAGES"] else "en"):
+        return render_template("auth/sign_in_link.html", form=form, user=user)
 
 
 @bp.route("/logout", methods=["POST"])
