@@ -99,3 +99,20 @@ def test_request_link_does_not_reveal_addresses(app, smtp, client):
     assert same(known, "focal@ar.example") == same(unknown, "nobody@ar.example")
     assert drain() == {"sent": 1}
     assert db.session.scalar(db.select(OutboxMessage)).recipient == "focal@ar.example"
+
+
+def test_the_outbox_is_filtered_by_call_and_pages_carry_an_icon(app, client):
+    from workflow import outbox
+
+    w = factories.world()
+    other = factories.call_from_file("regional-workshop-2008.yaml", addressed=["BR"], deadline="2030-10-01 17:00")
+    outbox.queue(key="a", kind="reminder", recipient="x@ar.example", subject="About CIBER", text="t", call=w["call"])
+    outbox.queue(key="b", kind="reminder", recipient="y@br.example", subject="About the workshop", text="t",
+                 call=other)
+    db.session.commit()
+    client.sign_in("officer@sec.example")
+    page = client.get(f"/secretariat/outbox?call={other.id}").get_data(as_text=True)
+    assert "About the workshop" in page and "About CIBER" not in page
+    both = client.get("/secretariat/outbox").get_data(as_text=True)
+    assert "About the workshop" in both and "About CIBER" in both
+    assert 'rel="icon"' in both and client.get("/static/favicon.svg").status_code == 200

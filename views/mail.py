@@ -15,6 +15,7 @@ from workflow.kinds import MailState, values
 from workflow.models import AuditEvent, Call, OutboxMessage
 
 from .access import acting_user, secretariat_required
+from .navigation import int_arg
 
 bp = Blueprint("mail", __name__, url_prefix="/secretariat")
 FILTERS = ("all", *values(MailState), "attention")
@@ -25,7 +26,10 @@ FILTERS = ("all", *values(MailState), "attention")
 def outbox_list():
     state = request.args.get("state", "all")
     state = state if state in FILTERS else "all"
+    call_id = int_arg("call")
     query = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if call_id:
+        query = query.where(OutboxMessage.call_id == call_id)
     stuck_ids = {m.id for m in outbox.stuck()}
     if state == "attention":
         query = query.where((OutboxMessage.state == MailState.FAILED) | OutboxMessage.id.in_(stuck_ids))
@@ -34,8 +38,9 @@ def outbox_list():
     rows = db.session.scalars(query.limit(300)).all()
     counts = dict(db.session.execute(
         db.select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
+    calls = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
     return render_template("mail/outbox.html", rows=rows, state=state, counts=counts, filters=FILTERS,
-                           stuck=stuck_ids, form=ConfirmForm())
+                           stuck=stuck_ids, form=ConfirmForm(), calls=calls, call_id=call_id)
 
 
 @bp.route("/outbox/<int:message_id>")
