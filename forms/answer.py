@@ -142,11 +142,9 @@ def problem_list(form) -> list[tuple[str, str, str]]:
         if isinstance(field, FormField):
             for sub in field.form:
                 walk(sub, context or str(field.label.text))
-        elif isinstance(field, FieldList):
+        elif isinstance(field, FieldList):  # its own limit is reported as a section-wide problem
             for entry in field.entries:
                 walk(entry, context)
-            for message in field.errors if all(isinstance(e, str) for e in field.errors) else []:
-                found.append((field.id, context, str(message)))
         else:
             label = str(field.label.text)
             where = f"{context} · {label}" if context and context != label else label

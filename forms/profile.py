@@ -6,9 +6,8 @@ from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms.base import Form, Offered
-from workflow.checks import LANGUAGE_NAMES
+from workflow.checks import LANGUAGE_NAMES, known_zone
 from workflow.i18n import lazy_gettext as _l
-from workflow.profiles import known_zone
 
 DIGEST_CHOICES = [("none", _l("No digest")), ("daily", _l("Daily")), ("weekly", _l("Weekly"))]
 FOLLOW_CHOICES = [("all", _l("All calls")), ("chosen", _l("Only the calls ticked below"))]

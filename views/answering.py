@@ -122,9 +122,9 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
     if outcome.refusal:
         flash(outcome.refusal, "error")
         return _render(template, submission, form, 409, **context)
-    if action in ("submit", "review") and (action == "submit" or all_problems(submission, content)
-                                            or not (formats_ok and uploads_ok)):
-        attach(form, all_problems(submission, content))
+    found = all_problems(submission, content) if action in ("submit", "review") else []
+    if action == "submit" or found or (action == "review" and not (formats_ok and uploads_ok)):
+        attach(form, found)
         flash(_("Your draft was saved, but it cannot be submitted yet: please see the "
                 "messages next to the answers below."), "error")
         return _render(template, submission, form, 422, **context)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from types import SimpleNamespace
-from zoneinfo import available_timezones
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
@@ -26,7 +25,7 @@ from workflow.calls import (
     to_definition,
     update_call,
 )
-from workflow.checks import LANGUAGES
+from workflow.checks import LANGUAGES, zone_names
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.i18n import ngettext
@@ -49,7 +48,7 @@ def _render(call, data: dict, errors: list[str] | None = None, orphans=None, sta
     return render_template(
         "calls/builder.html", call=call, data=data, errors=errors or [], placed=builder.field_errors(errors or []),
         orphans=orphans or [], kinds=KINDS, states=_states(), languages=LANGUAGES, form=ConfirmForm(),
-        missing=builder.missing_translations(data), zones=sorted(available_timezones()),
+        missing=builder.missing_translations(data), zones=zone_names(),
         where=lambda path: builder.where(path, data), regions=REGION_LABELS,
     ), status
 
@@ -127,8 +126,7 @@ def preview(call_id: int):
         body = Markup(render_template("calls/_preview_body.html", call=call, form=form, submission=stand_in,
                                documents={}, language=language, preview=True))
     return render_template("calls/preview.html", call=call, body=body, states=states, code=code,
-                           language=language, languages=LANGUAGES, form=ConfirmForm(),
-                           speaks=language in call.title)
+                           language=language, languages=LANGUAGES, form=ConfirmForm())
 
 
 @bp.route("/<int:call_id>/test-invitation", methods=["POST"])
@@ -151,8 +149,7 @@ def test_invitation(call_id: int):
 def open_for_answers(call_id: int):
     call = db.get_or_404(Call, call_id)
     if ConfirmForm().validate_on_submit() and open_call(call, acting_user()):
-        db.session.commit()
-        queued = notifications.invite(call, acting_user())
+        queued = notifications.invite(call, acting_user())  # opened and invited together, or neither
         db.session.commit()
         flash(ngettext("The call is open: missions see it now. %(num)d invitation queued.",
                        "The call is open: missions see it now. %(num)d invitations queued.", queued), "success")

@@ -2,13 +2,12 @@
 staff, and the one-click way out of a digest, which needs no signing in."""
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from forms.profile import DefaultsForm, ProfileForm
 from workflow import profiles
+from workflow.checks import zone_names
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.kinds import CallStatus
@@ -47,7 +46,7 @@ def page():
         session["lang"] = me.locale
         flash(_("Your settings were saved."), "success")
         return redirect(url_for("profile.page"))
-    return render_template("profile.html", form=form, defaults=defaults, zones=sorted(available_timezones())), (
+    return render_template("profile.html", form=form, defaults=defaults, zones=zone_names()), (
         422 if form.errors else 200)
 
 

@@ -23,11 +23,9 @@ from .sections import KINDS, kind_of
 from .sections.base import Setting
 from .text import clean, clean_line
 
-INDEX = re.compile(r"^sections\[(\d+)\]\.")
 WHOLE = re.compile(r"^-?\d{1,9}$")
 MAX_SECTIONS = 40
 MAX_ITEMS = 200
-CALL_TRANSLATED = ("title", "explanatory_note")
 MEETING = ("name", "venue", "starts", "ends")
 CONTACT = ("name", "email", "phone", "fax", "address")
 POLICY = ("accept_late", "allow_amendments", "close_at_deadline")
@@ -135,8 +133,7 @@ def read_section(posted: Posted, index: int) -> dict | None:
                 taken = {item.get(setting.name) for item in items}
                 for item in items:
                     if not item.get(setting.name):
-                        item[setting.name] = _new_key(taken, kind.new_item(item_list.name, 0, "en")[setting.name]
-                                                      .rsplit("_", 1)[0])
+                        item[setting.name] = _new_key(taken, kind.item_stem())
                         taken.add(item[setting.name])
         if items or item_list.required:
             section[item_list.name] = items

@@ -7,12 +7,11 @@ from __future__ import annotations
 import copy
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from . import audit, clock
-from .checks import EARLIEST, LANGUAGES, LATEST, MAX_REMINDER_DAYS, Problems, in_window
+from .checks import EARLIEST, LANGUAGES, LATEST, MAX_REMINDER_DAYS, Problems, in_window, known_zone
 from .db import db
 from .kinds import CallStatus, values
 from .models import Call, Mission, Submission
@@ -74,9 +73,7 @@ def check_definition(data: dict) -> list[str]:
     for name in CONTACT_FIELDS:
         found.text(f"contact.{name}", contact.get(name))
     zone = data.get("timezone")
-    try:
-        ZoneInfo(str(zone or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
+    if not known_zone(zone or "UTC"):
         found.append(f"timezone: {str(zone)[:64]} is not a known time zone (e.g. America/New_York)")
         zone = None
     if data.get("deadline") and zone:
@@ -200,11 +197,16 @@ def set_addressees(call: Call, codes: list[str] | str) -> tuple[int, int]:
     return added, withdrawn
 
 
-def _with_items(section: dict, items: list[dict]) -> dict:
+def _items_then(section: dict, first: list[dict], then: list[dict]) -> list[dict]:
+    """`first`, then the items of `then` it does not already hold (by the kind's item id)."""
     kind = kind_of(section)
-    known = {item.get(kind.item_id) for item in items}
-    return {**section, kind.item_list: items + [i for i in section.get(kind.item_list or "", [])
-                                                if i.get(kind.item_id) not in known]}
+    known = {item.get(kind.item_id) for item in first}
+    return first + [item for item in then if item.get(kind.item_id) not in known]
+
+
+def _with_items(section: dict, items: list[dict]) -> dict:
+    list_name = kind_of(section).item_list or ""
+    return {**section, list_name: _items_then(section, items, section.get(list_name, []))}
 
 
 def keep_former(call: Call, sections: list[dict]) -> None:
@@ -245,9 +247,8 @@ def report_sections(call: Call) -> list[dict]:
         kind, earlier = kind_of(section), former.get(section["key"])
         if earlier and earlier["kind"] == section["kind"] and kind.item_list:
             del former[section["key"]]
-            known = {item.get(kind.item_id) for item in section.get(kind.item_list, [])}
-            section = {**section, kind.item_list: section.get(kind.item_list, []) + [
-                i for i in earlier.get(kind.item_list, []) if i.get(kind.item_id) not in known]}
+            section = {**section, kind.item_list: _items_then(section, section.get(kind.item_list, []),
+                                                               earlier.get(kind.item_list, []))}
         out.append(section)
     keys = {s["key"] for s in call.sections}
     return out + [{**s, "former": True} for s in former.values() if s["key"] not in keys]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from difflib import get_close_matches
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 LANGUAGES = ("en", "es", "fr", "pt")
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português"}
@@ -95,6 +97,21 @@ class Problems(list):
             return
         if not EARLIEST.date() <= moment <= LATEST.date():
             self.append(f"{where}: between {EARLIEST:%Y} and {LATEST:%Y}")
+
+
+def known_zone(zone) -> bool:
+    """An IANA time zone this machine knows (America/New_York)."""
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return bool(zone)
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """Every time zone a person may choose, sorted (read from disk once per process)."""
+    return tuple(sorted(available_timezones()))
 
 
 def in_window(moment: datetime) -> bool:

@@ -22,21 +22,18 @@ from . import clock, notifications, outbox, profiles
 from .db import db
 from .deadlines import UNANSWERED
 from .kinds import MISSION, CallStatus, MailState, State
+from .links import absolute as link
 from .models import Call, OutboxMessage, Submission, SubmissionVersion, User
 from .text import name_key
 
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
-def link(path: str) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
-
-
 class Snapshot:
     """What every digest of one run reads, loaded once for everyone."""
 
     def __init__(self, since: datetime, at: datetime):
-        self.since, self.at = since, at
+        self.at = at
         self.calls = db.session.scalars(db.select(Call).where(Call.status != CallStatus.DRAFT)
                                         .order_by(Call.deadline)).all()
         self.submissions = db.session.scalars(
@@ -126,7 +123,7 @@ def mission(person: User, snap: Snapshot, since: datetime, language: str) -> dic
     }
 
 
-def quiet(content: dict, at: datetime | None = None) -> bool:
+def quiet(content: dict) -> bool:
     """Nothing came in, nothing needs attention and no deadline is near: no mail that period
     (a deadline within DIGEST_QUIET_DAYS always makes a digest worth sending)."""
     near = current_app.config["DIGEST_QUIET_DAYS"]

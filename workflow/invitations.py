@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import CursorResult, delete
 from sqlalchemy.exc import IntegrityError
 
-from . import audit, clock
+from . import audit, clock, links
 from .db import db
 from .i18n import lazy_gettext as _
 from .models import UsedSignInLink, User
@@ -41,7 +41,7 @@ def token_for(user: User) -> str:
 
 
 def link_for(user: User) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/sign-in/{token_for(user)}"
+    return links.absolute(f"/sign-in/{token_for(user)}")
 
 
 def _digest(token: str) -> str:

@@ -18,7 +18,7 @@ from flask_babel import force_locale, gettext, ngettext
 from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import audit, clock, invitations, outbox, profiles
+from . import audit, clock, invitations, links, outbox, profiles
 from .db import db
 from .i18n import N_
 from .models import Call, Mission, Submission, User, receipt_number
@@ -240,9 +240,8 @@ def html_from_text(text: str, subject: str, language: str) -> str:
 
 
 def portal_link(person: User | None, call: Call) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
     if person is None:
-        return f"{base}/portal/calls/{call.id}"
+        return links.absolute(f"/portal/calls/{call.id}")
     return invitations.link_for(person) + f"?next=/portal/calls/{call.id}"
 
 
@@ -368,7 +367,7 @@ def sign_in_link(person: User) -> bool:
 def report_ready(report) -> int:
     """Tell the heads of the secretariat that a report compiled on schedule is ready."""
     heads = db.session.scalars(db.select(User).where(User.role == "admin", User.active.is_(True))).all()
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/secretariat/reports/{report.id}"
+    link = links.absolute(f"/secretariat/reports/{report.id}")
     queued = 0
     for person in heads:
         language = person.locale or "en"

@@ -3,27 +3,17 @@ for secretariat staff, which calls it covers; the defaults the head sets for new
 one-click way out of a digest that needs no signing in (RFC 8058)."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from . import audit
-from .checks import LANGUAGES
+from . import audit, links
+from .checks import LANGUAGES, known_zone
 from .db import db
 from .models import SiteSetting, User
 
 DIGESTS = ("none", "daily", "weekly")
 STAFF_DEFAULTS = "staff_defaults"
 STANDARD_DEFAULTS = {"digest": "weekly", "follows_all": True}
-
-
-def known_zone(zone: str | None) -> bool:
-    try:
-        ZoneInfo(str(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return bool(zone)
 
 
 def update(person: User, actor: User, *, locale: str, timezone: str | None, digest: str,
@@ -70,7 +60,7 @@ def _signer() -> URLSafeSerializer:
 
 def unsubscribe_url(person: User) -> str:
     token = _signer().dumps({"u": person.id, "e": person.email})
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/unsubscribe/{token}"
+    return links.absolute(f"/unsubscribe/{token}")
 
 
 def person_for(token: str) -> User | None:

@@ -138,10 +138,14 @@ class SectionKind:
             section[item_list.name] = [self.new_item(item_list.name, 1, language)] if item_list.required else []
         return section
 
+    def item_stem(self) -> str:
+        """What an item's short name is made from when none is given (area_1, document_2)."""
+        return (self.item_list or "item").rstrip("s")
+
     def new_item(self, list_name: str, number: int, language: str) -> dict:
         """A new item for the call builder (its key made from its position)."""
-        stem = (self.item_list or "item").rstrip("s")
-        return {self.item_id: number if self.item_id == "number" else f"{stem}_{number}", self.item_text: {}}
+        return {self.item_id: number if self.item_id == "number" else f"{self.item_stem()}_{number}",
+                self.item_text: {}}
 
     def answered_items(self, section: dict, answer: dict) -> set:
         """The ids of the items this answer holds something for (an item removed from the

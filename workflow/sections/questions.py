@@ -38,7 +38,7 @@ class Questions(SectionKind):
     )),)
 
     def new_item(self, list_name: str, number: int, language: str) -> dict:
-        return {"key": f"question_{number}", "label": {}, "type": "text"}
+        return {**super().new_item(list_name, number, language), "type": "text"}
 
     def answered_items(self, section: dict, answer: dict) -> set:
         return {key for key, text in answer.get("answers", {}).items() if text_of(text)}
