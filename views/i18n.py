@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_datetime as babel_format_datetime
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -48,14 +47,14 @@ def select_timezone() -> str:
 
 
 def moment(value: datetime | None, zone: str | None = None, format: str = "long") -> str:
-    """A naive UTC moment in a zone (the reader's by default), in the page's language:
-    "29 de octubre de 2030, 23:59 (America/New_York)"; format="short" for tables."""
+    """A naive UTC moment in the page's language, through the one time formatter: in `zone` (a
+    call's) with the reader's own time beside it where it differs, else in the reader's zone —
+    "29 de octubre de 2030, 23:59 (hora de Nueva York)"; format="short" for tables."""
     if value is None:
         return ""
-    locale = str(get_locale())
-    if format == "short":
-        return babel_format_datetime(clock.to_zone(value, zone or select_timezone()), "short", locale=locale)
-    return clock.shown(value, zone or select_timezone(), locale)
+    reader = select_timezone()
+    return clock.shown(value, zone or reader, str(get_locale()), reader_zone=None if format == "short" else reader,
+                       short=format == "short")
 
 
 @bp.route("/language/<code>", methods=["POST"])

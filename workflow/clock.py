@@ -45,15 +45,42 @@ def to_zone(moment: datetime, zone: str) -> datetime:
         return moment.replace(tzinfo=UTC)
 
 
-def shown(moment: datetime, zone: str, language: str) -> str:
-    """The one way a moment is written for people, on pages and in mail: the date and the time
-    in `zone`, in `language`, with the zone named and no seconds:
-    "29 de octubre de 2030, 23:59 (America/New_York)"."""
+def zone_label(zone: str, language: str) -> str:
+    """A zone in words, as a reader says it: "New York time", "hora de Nueva York", "UTC"."""
+    from babel.dates import get_timezone_location
+    from flask_babel import force_locale, gettext
+
+    if zone in ("UTC", "Etc/UTC", "GMT"):
+        return "UTC"
+    try:
+        city = get_timezone_location(zone, locale=language, return_city=True)
+    except LookupError:
+        city = zone
+    city = city.rsplit("/", 1)[-1].replace("_", " ")
+    with force_locale(language):
+        return gettext("%(city)s time", city=city)
+
+
+def shown(moment: datetime, zone: str, language: str, *, reader_zone: str | None = None,
+          short: bool = False) -> str:
+    """The one way a moment is written for people, on pages, in mail and in documents: the date
+    and the time in `zone`, in `language`, with the zone named in words and no seconds —
+    "29 de octubre de 2030, 23:59 (hora de Nueva York)"; `short` for tables. With `reader_zone`
+    the reader's own time follows where it differs: "… (New York time; 22:59 Port of Spain time)"."""
     from babel.dates import format_date, format_time
 
     local = to_zone(moment, zone)
-    name = getattr(local.tzinfo, "key", "UTC")
-    return f"{format_date(local, 'long', locale=language)}, {format_time(local, 'short', locale=language)} ({name})"
+    when = (f"{format_date(local, 'short' if short else 'long', locale=language)}, "
+            f"{format_time(local, 'short', locale=language)}")
+    label = zone_label(getattr(local.tzinfo, "key", "UTC"), language)
+    if reader_zone and reader_zone != zone:
+        own = to_zone(moment, reader_zone)
+        if own.utcoffset() != local.utcoffset():
+            mine = format_time(own, "short", locale=language)
+            if own.date() != local.date():
+                mine = f"{format_date(own, 'short' if short else 'medium', locale=language)}, {mine}"
+            label = f"{label}; {mine} {zone_label(getattr(own.tzinfo, 'key', 'UTC'), language)}"
+    return f"{when} ({label})"
 
 
 def from_zone(local: datetime, zone: str) -> datetime:

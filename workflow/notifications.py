@@ -200,8 +200,8 @@ def language_of(person: User | None, mission: Mission) -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def moment_in(at: datetime, zone: str, language: str) -> str:
-    return clock.shown(at, zone, language)
+def moment_in(at: datetime, zone: str, language: str, reader_zone: str | None = None) -> str:
+    return clock.shown(at, zone, language, reader_zone=reader_zone)
 
 
 def _days_left(submission: Submission, language: str, at: datetime) -> str:
@@ -224,7 +224,7 @@ def values_for(submission: Submission, person: User | None, language: str, *, li
         "state_name": mission.member_state.name(language),
         "call_title": call.title_in(language),
         "call_reference": call.reference,
-        "deadline": moment_in(submission.deadline, zone, language),
+        "deadline": moment_in(submission.deadline, call.timezone, language, reader_zone=zone),
         "deadline_call_zone": moment_in(submission.deadline, call.timezone, language),
         "days_left": _days_left(submission, language, at),
         "link": link,

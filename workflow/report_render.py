@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import report_charts
+from . import clock, report_charts
 from .i18n import N_
 from .sections import kind_of
 from .text import printable, spreadsheet_text
@@ -61,8 +61,9 @@ def _t(key: str, language: str, **values) -> str:
         return gettext(LABELS[key], **values)
 
 
-def _when(iso: str) -> str:
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+def _when(iso: str, data: dict, *, short: bool = True) -> str:
+    """A moment of the report, in the call's zone and named (the one time formatter)."""
+    return clock.shown(datetime.fromisoformat(iso), data["call"]["timezone"], data["call"]["language"], short=short)
 
 
 def _shade(cell, colour: str) -> None:
@@ -160,7 +161,7 @@ def docx(data: dict) -> bytes:
     if meeting.get("starts"):
         heading.add_run(f"\n{meeting.get('starts')} – {meeting.get('ends', '')}, {meeting.get('venue', '')}")
     document.add_heading(words["report"], level=1)
-    document.add_paragraph(_t("compiled", language, when=_when(data["compiled_at"]), basis=words[data["basis"]]))
+    document.add_paragraph(_t("compiled", language, when=_when(data["compiled_at"], data, short=False), basis=words[data["basis"]]))
 
     summary = data["summary"]
     document.add_heading(words["summary"], level=2)
@@ -188,7 +189,7 @@ def docx(data: dict) -> bytes:
         document.add_paragraph(", ".join(s["state"] for s in data["waiting"]))
     document.add_heading(words["sources"], level=2)
     _table(document, [words["state"], words["version"], words["received"], words["late"], words["amended"]],
-           [[s["state"], s["version"], _when(s["submitted_at"]), words["yes"] if s["late"] else words["no"],
+           [[s["state"], s["version"], _when(s["submitted_at"], data), words["yes"] if s["late"] else words["no"],
              words["yes"] if s["amended"] else words["no"]] for s in data["sources"]])
     return _save(document)
 
@@ -207,7 +208,7 @@ def sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
     out.append((words["not_answered"][:31], [words["state"]], [[s["state"]] for s in data["not_answered"]]))
     out.append((words["sources"], [words["state"], words["version"], words["received"], words["late"],
                                    words["amended"]],
-                [[s["state"], s["version"], _when(s["submitted_at"]), words["yes"] if s["late"] else words["no"],
+                [[s["state"], s["version"], _when(s["submitted_at"], data), words["yes"] if s["late"] else words["no"],
                   words["yes"] if s["amended"] else words["no"]] for s in data["sources"]]))
     return out
 
@@ -299,7 +300,8 @@ def receipt_docx(submission, version, language: str) -> bytes:
     _table(document, [words["receipt_number"], version.receipt_number], [
         [words["call"], call.title_in(language)],
         [words["state"], submission.mission.member_state.name(language)],
-        [words["received"], version.submitted_at.strftime("%Y-%m-%d %H:%M UTC")],
+        [words["received"], clock.shown(version.submitted_at, call.timezone, language,
+                                        reader_zone=submission.mission.timezone)],
         [words["version"], version.number],
         [words["late"], words["yes"] if version.late else words["no"]],
     ], [5, 11])
