@@ -161,7 +161,8 @@ def docx(data: dict) -> bytes:
     if meeting.get("starts"):
         heading.add_run(f"\n{meeting.get('starts')} – {meeting.get('ends', '')}, {meeting.get('venue', '')}")
     document.add_heading(words["report"], level=1)
-    document.add_paragraph(_t("compiled", language, when=_when(data["compiled_at"], data, short=False), basis=words[data["basis"]]))
+    document.add_paragraph(_t("compiled", language, when=_when(data["compiled_at"], data, short=False),
+                              basis=words[data["basis"]]))
 
     summary = data["summary"]
     document.add_heading(words["summary"], level=2)
