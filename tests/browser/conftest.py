@@ -41,12 +41,41 @@ def browser():
         chromium.close()
 
 
+WIDTHS = (1280, 375)
+# WCAG 2.2 AA, as axe-core checks it
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+                                                      "best-practice"]},
+               "resultTypes": ["violations"]}
+
+
+def accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it stands, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:4])
+            for v in found if v["impact"] in ("serious", "critical")]
+
+
 @pytest.fixture
 def shoot():
+    """Look at a page as its users will: a full-page screenshot at 1280 px and at 375 px (written to
+    tests/artifacts/screenshots/, kept by CI), and axe-core run at each width, failing on any
+    serious or critical accessibility problem."""
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name):
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        page.wait_for_load_state()
+        size = page.viewport_size
+        try:
+            for width in WIDTHS:
+                if width != page.viewport_size["width"]:
+                    page.set_viewport_size({"width": width, "height": size["height"]})
+                page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+                problems = accessibility_problems(page)
+                assert not problems, f"{name} at {width} px ({page.url}):\n" + "\n".join(problems)
+        finally:
+            page.set_viewport_size(size)
 
     return take
 
