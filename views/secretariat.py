@@ -8,14 +8,15 @@ from flask_babel import get_locale
 from sqlalchemy import func
 
 from forms.base import ConfirmForm
-from forms.review import ExtensionForm, ReturnForm
+from forms.review import ExtensionForm, NoteForm, ReturnForm
 from workflow import clock, deadlines, notifications, report_render
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.kinds import label
 from workflow.models import AuditEvent, Call, Mission, Submission, SubmissionVersion
 from workflow.states import Action, State, TransitionError, allowed
-from workflow.submissions import ExtensionError, accept, documents_of, extend_deadline, return_to_mission
+from workflow.submissions import (ExtensionError, accept, add_note, documents_of, extend_deadline, notes_of,
+                                  return_to_mission)
 from workflow.text import name_key
 
 from .access import acting_user, secretariat_required
@@ -148,7 +149,7 @@ def queue():
 
 
 def _submission_page(sub: Submission, version: SubmissionVersion | None, return_form: ReturnForm,
-                     status: int = 200, extension: ExtensionForm | None = None):
+                     status: int = 200, extension: ExtensionForm | None = None, note: NoteForm | None = None):
     previous = next((v for v in sub.versions if version and v.number == version.number - 1), None)
     changed = {s["key"] for s in sub.call.sections
                if previous and previous.content.get(s["key"]) != version.content.get(s["key"])}
@@ -160,6 +161,7 @@ def _submission_page(sub: Submission, version: SubmissionVersion | None, return_
         previous=previous, changed=changed, events=events,
         documents=documents_of(sub, version.content if version else None),
         return_form=return_form, accept_form=ConfirmForm(), extension_form=extension or extension_form(sub),
+        notes=notes_of(sub), note_form=note or NoteForm(),
         can_review=allowed(sub, Action.ACCEPT, acting_user()),
     ), status
 
@@ -212,6 +214,20 @@ def return_submission(submission_id: int):
             db.session.rollback()
             form.comment.errors = [str(exc)]
     return _submission_page(sub, sub.latest_version, form, 422)
+
+
+@bp.route("/submissions/<int:submission_id>/notes", methods=["POST"])
+@secretariat_required
+def add_submission_note(submission_id: int):
+    """An internal note: for the secretariat only, on the submission's page."""
+    sub = _submission(submission_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _submission_page(sub, sub.latest_version, ReturnForm(), 422, note=form)
+    add_note(sub, acting_user(), form.text.data)
+    db.session.commit()
+    flash(_("Your note is added. Only the secretariat sees it."), "success")
+    return redirect(url_for("secretariat.submission", submission_id=sub.id) + "#notes")
 
 
 @bp.route("/submissions/<int:submission_id>/enter", methods=["GET", "POST"])

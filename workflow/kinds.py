@@ -83,6 +83,7 @@ EVENTS: dict[str, object] = {
     Action.RETURN: _l("Returned to the mission"), Action.ACCEPT: _l("Accepted"),
     "deadline_extended": _l("Deadline extended for the mission"), "marked_late": _l("Marked late"),
     "documents_removed": _l("Documents removed"), "mail_resent": _l("Message sent again"),
+    "note_added": _l("Internal note added"),
 }
 
 

@@ -262,6 +262,19 @@ class Document(Model):
     submission: Mapped[Submission] = relationship()
 
 
+class SubmissionNote(Model):
+    """A secretariat member's internal note on a submission. Missions never see notes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    submission: Mapped[Submission] = relationship()
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+    text: Mapped[str] = mapped_column(Text)
+
+    author: Mapped[User | None] = relationship()
+
+
 class AuditEvent(Model):
     """Append-only trail: who did what, when and from where."""
 

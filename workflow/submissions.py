@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from . import audit, clock
 from .db import db
 from .i18n import lazy_gettext as _
-from .models import Document, Submission, SubmissionVersion
+from .models import Document, Submission, SubmissionNote, SubmissionVersion
 from .sections import Problem, attached_ids, problems
 from .states import Action, TransitionError, transition
 
@@ -141,6 +141,20 @@ def return_to_mission(submission: Submission, actor, comment: str):
 
 def accept(submission: Submission, actor):
     return transition(submission, Action.ACCEPT, actor)
+
+
+def add_note(submission: Submission, actor, text: str) -> SubmissionNote:
+    """An internal note of the secretariat on a submission (missions never see notes), audited."""
+    note = SubmissionNote(submission=submission, author=actor, text=text, at=clock.now())
+    db.session.add(note)
+    db.session.flush()
+    audit.record("note_added", actor, submission=submission, detail={"note": note.id})
+    return note
+
+
+def notes_of(submission: Submission) -> list[SubmissionNote]:
+    return list(db.session.scalars(db.select(SubmissionNote).filter_by(submission_id=submission.id)
+                                   .order_by(SubmissionNote.at, SubmissionNote.id)))
 
 
 def documents_of(submission: Submission, content: dict | None = None) -> dict[int, Document]:
