@@ -15,8 +15,15 @@ from workflow.i18n import gettext as _
 from workflow.kinds import label
 from workflow.models import AuditEvent, Call, Mission, Submission, SubmissionVersion
 from workflow.states import Action, State, TransitionError, allowed
-from workflow.submissions import (ExtensionError, accept, add_note, documents_of, extend_deadline, notes_of,
-                                  return_to_mission)
+from workflow.submissions import (
+    ExtensionError,
+    accept,
+    add_note,
+    documents_of,
+    extend_deadline,
+    notes_of,
+    return_to_mission,
+)
 from workflow.text import name_key
 
 from .access import acting_user, secretariat_required
