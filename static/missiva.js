@@ -41,3 +41,65 @@ document.addEventListener("input", function (event) {
     if (badge) badge.hidden = !any || f.value.trim() !== "";
   });
 });
+
+/* Where JavaScript runs, an answer's draft saves itself a few seconds after the person stops
+   typing; files are attached by "Save draft", which does everything without JavaScript. A
+   conflict or a refusal stops autosaving and says why. A click on a button while a save is on
+   its way waits for it, so the click never meets a stale version. */
+(function () {
+  var form = document.querySelector("form.answer-form[data-autosave]");
+  if (!form || !window.fetch || !window.FormData) return;
+  var status = document.getElementById("autosave-status");
+  var lock = form.querySelector("input[name=lock_version]");
+  var timer = null, dirty = false, busy = false, stopped = false, waiting = null;
+
+  function schedule() {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(send, Number(form.dataset.autosave));
+  }
+  function finish() {
+    busy = false;
+    if (waiting) {
+      var button = waiting;
+      waiting = null;
+      form.requestSubmit(button);
+    } else if (dirty && !stopped) {
+      schedule();
+    }
+  }
+  function send() {
+    timer = null;
+    if (!dirty || busy || stopped) return;
+    busy = true;
+    dirty = false;
+    var data = new FormData(form);
+    form.querySelectorAll("input[type=file]").forEach(function (f) { data.delete(f.name); });
+    data.set("action", "autosave");
+    fetch(form.getAttribute("action") || window.location.pathname,
+          {method: "POST", body: data, credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (body.lock_version !== undefined) lock.value = body.lock_version;
+          if (body.message) status.textContent = body.message;
+          if (!response.ok) { stopped = true; status.classList.add("errors"); }
+        });
+      })
+      .catch(function () { dirty = true; })
+      .then(finish);
+  }
+  function changed(event) {
+    if (event.target.type === "file" || stopped) return;
+    dirty = true;
+    schedule();
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", function (event) {
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (busy) { event.preventDefault(); waiting = event.submitter; return; }
+    stopped = true;
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden" && dirty) send();
+  });
+})();

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import func
+
 from workflow.db import db
+from workflow.models import AuditEvent
 
 from . import factories
 
@@ -123,3 +126,30 @@ def test_the_sign_in_link_page_speaks_the_persons_language(app, client):
     link = invitations.link_for(w["br"]).removeprefix(app.config["BASE_URL"])
     page = client.get(link).get_data(as_text=True)
     assert '<html lang="pt">' in page and "Continuar para o Missiva" in page
+
+
+def test_the_draft_saves_itself_as_json_and_never_over_a_newer_save(app, make_client):
+    w = factories.world()
+    call = w["call"]
+    url = f"/portal/calls/{call.id}"
+    mission = make_client().sign_in("focal@ar.example")
+    mission.get(url)
+
+    response = mission.post(url, factories.answer_form(action="autosave"))
+    assert response.status_code == 200 and response.json["saved"] is True
+    assert response.json["lock_version"] == 1 and "Draft saved automatically at" in response.json["message"]
+    assert "María José Núñez" in mission.get(url).get_data(as_text=True)
+
+    # Nothing new: nothing written, no event in the trail.
+    events = db.session.scalar(db.select(func.count()).select_from(AuditEvent))
+    again = mission.post(url, factories.answer_form(action="autosave", lock_version="1"))
+    assert again.json == {"saved": True, "lock_version": 1, "message": ""}
+    assert db.session.scalar(db.select(func.count()).select_from(AuditEvent)) == events
+
+    # A colleague saved in between: the autosave stops and says why, and overwrites nothing.
+    colleague = make_client().sign_in("second@ar.example")
+    colleague.post(url, factories.answer_form(action="save", lock_version="1", **{"experts-experts-0-name": "Otro"}))
+    stale = mission.post(url, factories.answer_form(action="autosave", lock_version="1"))
+    assert stale.status_code == 409 and stale.json["saved"] is False
+    assert "Someone else saved this answer" in stale.json["message"]
+    assert factories.submission_of(call, w["ar"].mission).content["experts"]["experts"][0]["name"] == "Otro"

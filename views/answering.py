@@ -7,13 +7,15 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import flash, redirect, render_template, request
-from flask_babel import get_locale
+from flask_babel import format_time, get_locale
 
 from forms.answer import attach, build, rows_beyond_limit, to_content
 from forms.base import out_of_bounds
+from workflow import clock
 from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
+from workflow.i18n import lazy_gettext as _l
 from workflow.sections import compact, format_problems, kind_of
 from workflow.submissions import all_problems, documents_of, save_and_submit
 
@@ -63,6 +65,24 @@ def _removal(action: str, call, content: dict) -> str | None:
     return section["key"]
 
 
+CONFLICT = _l("Someone else saved this answer after you opened it, so nothing was saved. Your text is "
+             "still below: compare it with the saved answer, then save again to keep yours.")
+
+
+def _autosave(submission, content: dict, actor, lock: int):
+    """Where JavaScript runs, the draft saves itself as the person types (files are attached only
+    by saving). The answer is JSON; a conflict or a refusal stops autosaving, with the reason."""
+    if content == submission.content and lock == submission.lock_version:
+        return {"saved": True, "lock_version": lock, "message": ""}, 200  # nothing new to keep
+    outcome = save_and_submit(submission, content, actor, lock_version=lock, submitting=False)
+    if not outcome.saved:
+        db.session.rollback()
+        return {"saved": False, "message": str(CONFLICT if outcome.conflict else outcome.refusal)}, 409
+    db.session.commit()
+    return {"saved": True, "lock_version": submission.lock_version,
+            "message": _("Draft saved automatically at %(time)s.", time=format_time(clock.now(), "short"))}, 200
+
+
 def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf: bool = False,
                 check_url: str | None = None, **context):
     """GET shows the form; POST saves the draft, then submits when asked to.
@@ -84,6 +104,9 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
     form = build(call, locale, submission.content, posted=True, on_behalf=on_behalf, state=submission.mission.code)
     formats_ok = form.validate()
     if out_of_bounds(form) or rows_beyond_limit(form, request.form):
+        if request.form.get("action") == "autosave":
+            return {"saved": False, "message": _("Not saved automatically: some answers go beyond what this "
+                                                 "form allows. Save the draft to see where.")}, 422
         # Never stored (only a crafted request exceeds the limits the browser enforces); what was
         # sent stays in the form with the reason next to each field.
         form.lock_version.data = submission.lock_version
@@ -92,14 +115,16 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         return _render(template, submission, form, 422, **context)
     content = to_content(form, call, submission.content, compact=False)
     action = request.form.get("action", "save")
-    removing = _removal(action, call, content)
-    uploads_ok = _store_uploads(form, submission, content, actor)
-    provenance = form.provenance.data if on_behalf else "portal"
-    note = (form.provenance_note.data or "").strip() or None if on_behalf else None
     try:
         lock = int(form.lock_version.data)
     except (TypeError, ValueError):
         lock = -1
+    if action == "autosave" and not on_behalf:
+        return _autosave(submission, compact(call.sections, content), actor, lock)
+    removing = _removal(action, call, content)
+    uploads_ok = _store_uploads(form, submission, content, actor)
+    provenance = form.provenance.data if on_behalf else "portal"
+    note = (form.provenance_note.data or "").strip() or None if on_behalf else None
     if action == "review" and check_url is None:
         action = "submit"
     outcome = save_and_submit(submission, compact(call.sections, content), actor, lock_version=lock,
@@ -109,9 +134,7 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         db.session.rollback()
         form.lock_version.data = submission.lock_version
         if outcome.conflict:
-            flash(_("Someone else saved this answer after you opened it, so nothing was saved. Your "
-                    "text is still below: compare it with the saved answer, then save again to keep "
-                    "yours."), "error")
+            flash(str(CONFLICT), "error")
         else:
             flash(outcome.refusal, "error")
         return _render(template, submission, form, 409, conflict=outcome.conflict, **context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from workflow import notifications
 from workflow.db import db
@@ -48,7 +49,11 @@ def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_pa
     assert mission.locator("html").get_attribute("lang") == "es"
     assert mission.evaluate(UNLABELLED) == []  # every field has its label
 
+    # Typing is kept even before anything is clicked: the draft saves itself.
     mission.get_by_label("Nombre completo").first.fill("María José Núñez")
+    expect(mission.locator("#autosave-status")).to_contain_text("Borrador guardado automáticamente", timeout=10_000)
+    mission.reload()
+    assert mission.get_by_label("Nombre completo").first.input_value() == "María José Núñez"
     mission.get_by_label("Cargo o puesto").first.fill("Fiscal especializada")
     mission.get_by_label("Institución").first.fill("Ministerio Público Fiscal")
     mission.get_by_label("Correo electrónico").first.fill("mjnunez@mpf.example")
