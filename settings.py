@@ -56,6 +56,9 @@ def defaults(instance: Path, environ: Mapping[str, str] | None = None) -> dict:
         "DIGEST_HOUR_UTC": 7,
         "WEEKLY_DIGEST_DAY": 1,
         "DIGEST_QUIET_DAYS": 7,  # a digest goes out on a quiet day only if a deadline is this near
+        # How the secretariat signs what leaves Missiva (receipts, reports): a name, or one per language.
+        "SECRETARIAT_NAME": {"en": "Technical Secretariat", "es": "Secretaría Técnica",
+                             "fr": "Secrétariat technique", "pt": "Secretaria Técnica"},
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": ["en", "es", "fr", "pt"],

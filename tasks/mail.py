@@ -29,10 +29,12 @@ def send(message) -> str:
     mail = current_app.extensions["mail"]
     envelope = Message(
         subject=message.subject, recipients=[message.recipient], cc=list(message.cc or []),
-        body=message.body_text, html=message.body_html,
+        body=message.body_text, html=message.body_html, reply_to=notifications.reply_to(message),
         extra_headers={"X-Missiva-Key": message.key, "Auto-Submitted": "auto-generated",
                        **notifications.list_headers(message)},
     )
+    for name, content_type, data in notifications.attachments(message):
+        envelope.attach(name, content_type, data)
     sender = sanitize_address(envelope.sender or current_app.config["MAIL_DEFAULT_SENDER"])
     try:
         with mail.connect() as connection:

@@ -57,6 +57,14 @@ def moment(value: datetime | None, zone: str | None = None, format: str = "long"
                        short=format == "short")
 
 
+def file_size(size: int) -> str:
+    """A file's size as people read it, in the page's language: "12,3 KB", "1.4 MB"."""
+    from babel.numbers import format_decimal
+
+    unit, value = ("MB", size / 2**20) if size >= 2**20 else ("KB", max(size / 2**10, 0.1))
+    return f"{format_decimal(round(value, 1), format='#,##0.#', locale=str(get_locale()))} {unit}"
+
+
 @bp.route("/language/<code>", methods=["POST"])
 def switch(code: str):
     if code in current_app.config["LANGUAGES"]:
@@ -71,6 +79,7 @@ def init_app(app) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.register_blueprint(bp)
     app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.filters["redact_links"] = invitations.redact
     app.jinja_env.globals.update(
         localized=localized, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=lambda: str(get_locale()),

@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from forms.base import ConfirmForm
-from workflow import access, report_render
+from workflow import access, receipts, report_render
 from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
@@ -125,7 +125,16 @@ def receipt_document(call_id: int, number: int):
     data = report_render.receipt_docx(submission, version, str(get_locale()))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition":
-                             f"attachment; filename=receipt-{submission.mission.code}-{number}.docx"})
+                             f"attachment; filename={receipts.file_name(version, 'docx')}"})
+
+
+@bp.route("/calls/<int:call_id>/receipt/<int:number>.pdf")
+@mission_required
+def receipt_pdf(call_id: int, number: int):
+    """The numbered acknowledgement of receipt as PDF, in the page's language."""
+    submission, version = _own_version(call_id, number)
+    return Response(receipts.pdf(submission, version, str(get_locale())), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename={receipts.file_name(version, 'pdf')}"})
 
 
 @bp.route("/documents/<int:document_id>")

@@ -8,6 +8,7 @@ the text, so the two never disagree.
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import formataddr
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -285,6 +286,31 @@ def invite(call: Call, actor=None, *, missions: list[Mission] | None = None) -> 
     if actor is not None:
         audit.record("invitations_sent", actor, call=call, detail={"queued": queued})
     return queued
+
+
+def reply_to(message) -> str | None:
+    """Replies to a call's mail go to the call's contact at the secretariat, not to Missiva."""
+    call = db.session.get(Call, message.call_id) if message.call_id else None
+    address = (call.contact or {}).get("email") if call is not None else None
+    if not address:
+        return None
+    return formataddr(((call.contact or {}).get("name") or "", address))
+
+
+def attachments(message) -> list[tuple[str, str, bytes]]:
+    """What travels with a message: a receipt carries its acknowledgement as PDF, drawn when it is
+    sent, in the recipient's language. (file name, content type, bytes)."""
+    if message.kind != "receipt" or message.submission_id is None:
+        return []
+    from . import receipts
+
+    submission = db.session.get(Submission, message.submission_id)
+    number = message.key.split(":")[2]  # receipt:<submission>:<version>:<address>
+    version = next((v for v in submission.versions if str(v.number) == number), None) if submission else None
+    if version is None:
+        return []
+    return [(receipts.file_name(version, "pdf"), "application/pdf",
+             receipts.pdf(submission, version, message.language))]
 
 
 def list_headers(message) -> dict[str, str]:
