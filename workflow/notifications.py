@@ -291,10 +291,10 @@ def invite(call: Call, actor=None, *, missions: list[Mission] | None = None) -> 
 def reply_to(message) -> str | None:
     """Replies to a call's mail go to the call's contact at the secretariat, not to Missiva."""
     call = db.session.get(Call, message.call_id) if message.call_id else None
-    address = (call.contact or {}).get("email") if call is not None else None
-    if not address:
+    contact = (call.contact or {}) if call is not None else {}
+    if not contact.get("email"):
         return None
-    return formataddr(((call.contact or {}).get("name") or "", address))
+    return formataddr((contact.get("name") or "", contact["email"]))
 
 
 def attachments(message) -> list[tuple[str, str, bytes]]:
@@ -306,7 +306,9 @@ def attachments(message) -> list[tuple[str, str, bytes]]:
 
     submission = db.session.get(Submission, message.submission_id)
     number = message.key.split(":")[2]  # receipt:<submission>:<version>:<address>
-    version = next((v for v in submission.versions if str(v.number) == number), None) if submission else None
+    if submission is None:
+        return []
+    version = next((v for v in submission.versions if str(v.number) == number), None)
     if version is None:
         return []
     return [(receipts.file_name(version, "pdf"), "application/pdf",
