@@ -1,10 +1,11 @@
 """The secretariat's mail actions through HTTP: invitations, reminders now, extensions, wording."""
 from __future__ import annotations
 
+import mailbox
 import re
 from datetime import timedelta
 
-from workflow import clock, deadlines
+from workflow import clock, deadlines, outbox
 from workflow.db import db
 from workflow.models import AuditEvent, OutboxMessage
 
@@ -116,3 +117,22 @@ def test_the_outbox_is_filtered_by_call_and_pages_carry_an_icon(app, client):
     both = client.get("/secretariat/outbox").get_data(as_text=True)
     assert "About the workshop" in both and "About CIBER" in both
     assert 'rel="icon"' in both and client.get("/static/favicon.svg").status_code == 200
+
+
+def test_the_mail_sink_is_filtered_by_call(app, client, smtp, tmp_path):
+    w = factories.world()
+    other = factories.call_from_file("regional-workshop-2008.yaml", addressed=["BR"], deadline="2030-10-01 17:00")
+    outbox.queue(key="a", kind="reminder", recipient="x@ar.example", subject="About CIBER", text="t", call=w["call"])
+    outbox.queue(key="b", kind="reminder", recipient="y@br.example", subject="About the workshop", text="t",
+                 call=other)
+    db.session.commit()
+    drain()
+    sink = mailbox.Maildir(str(tmp_path / "sink"), create=True)
+    for _, _, message in smtp.messages:  # what the sink would have caught, as sent
+        sink.add(message.as_bytes())
+    app.config["MAIL_SINK_FOLDER"] = str(tmp_path / "sink")
+    client.sign_in("officer@sec.example")
+    page = client.get(f"/secretariat/mail-sink?call={other.id}").get_data(as_text=True)
+    assert "About the workshop" in page and "About CIBER" not in page
+    both = client.get("/secretariat/mail-sink").get_data(as_text=True)
+    assert "About the workshop" in both and "About CIBER" in both

@@ -184,6 +184,16 @@ def test_too_large_upload_gets_a_clear_page(app, client):
     page = response.get_data(as_text=True)
     assert "larger than 0.2 MB in all, so nothing from that page could be saved, not even the text" in page
 
+    # In the person's language, like every other page.
+    client.post("/language/es")
+    response = client.post(f"/portal/calls/{w['call'].id}",
+                           {"lock_version": "0", "action": "save",
+                            "country_report-developments": (io.BytesIO(b"%PDF" + b"0" * 300_000), "big.pdf")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and '<html lang="es">' in page
+    assert "superaba los 0,2 MB en total, por lo que no se pudo guardar nada" in page
+
 
 def test_a_document_larger_than_its_slot_allows_is_refused_next_to_the_field(app, client):
     w = factories.world()

@@ -3,6 +3,7 @@ map its outcome to a response."""
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import format_decimal
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -61,7 +62,8 @@ def register(app) -> None:
             message = _l("What you sent was larger than %(n)s MB in all, so nothing from that page "
                          "could be saved, not even the text. Go back: your browser usually still shows "
                          "what you typed. Then attach a smaller file (each document's limit is shown "
-                         "next to it) and save again.", n=f'{round(app.config["MAX_CONTENT_LENGTH"] / 2**20, 1):g}')
+                         "next to it) and save again.",
+                         n=format_decimal(round(app.config["MAX_CONTENT_LENGTH"] / 2**20, 1), format="#,##0.#"))
         if request.path.startswith("/api/"):
             return {"error": str(message)}, code
         return render_template("errors.html", code=code, message=message), code

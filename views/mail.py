@@ -72,7 +72,12 @@ def resend(message_id: int):
 def sink():
     """What the development SMTP sink caught (the embedded default only)."""
     found = outbox.caught_by_sink(current_app.config["MAIL_SINK_FOLDER"])
-    return render_template("mail/sink.html", messages=found)
+    call_id = int_arg("call")
+    if call_id:  # each message carries its outbox key, and the outbox knows the call
+        keys = set(db.session.scalars(db.select(OutboxMessage.key).where(OutboxMessage.call_id == call_id)))
+        found = [m for m in found if m["X-Missiva-Key"] in keys]
+    calls = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
+    return render_template("mail/sink.html", messages=found, calls=calls, call_id=call_id)
 
 
 @bp.route("/calls/<int:call_id>/invite", methods=["POST"])
