@@ -68,6 +68,7 @@ def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_pa
 
     # Come back later: everything is there.
     mission.goto(f"{server}/portal/")
+    shoot(mission, "02a-my-calls-es")
     mission.get_by_role("link", name=re.compile("Reunión del Grupo de Expertos")).click()
     assert mission.get_by_label("Nombre completo").first.input_value() == "María José Núñez"
     assert "informe-ciberdelito.pdf" in mission.content()
@@ -78,11 +79,14 @@ def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_pa
     mission.get_by_role("button", name="Enviar en nombre de Argentina").click()
     assert mission.get_by_text("Acuse de recibo").first.is_visible()
     assert "CIBER-V/doc.1/07 · AR · 1" in mission.content()
+    pdf = mission.get_by_role("link", name="Descargar el acuse de recibo (PDF)")
+    assert mission.request.get(server + pdf.get_attribute("href")).body().startswith(b"%PDF")
     shoot(mission, "03-receipt-es")
 
     officer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in_as_officer(officer, server)
     officer.get_by_role("link", name="Review queue").click()
+    shoot(officer, "03b-queue")
     officer.get_by_role("link", name="Argentina").click()
     shoot(officer, "04-review")
     officer.get_by_label("What should the mission change?").fill("Indique el cargo del experto en inglés.")
@@ -161,3 +165,51 @@ def test_pages_work_without_javascript(app, server, browser):
     sign_in_as_officer(page, server)
     page.get_by_role("link", name="Review queue").click()
     assert page.get_by_role("heading", name="Review queue").is_visible()
+
+
+def test_officer_path_in_spanish_on_a_phone_by_keyboard_alone(app, server, browser, make_client, shoot):
+    for code in ("PE", "PY", "PA", "BR"):
+        factories.mission(code, "es")
+    ar = factories.mission("AR", "es")
+    factories.user("focal@ar.example", mission=ar)
+    factories.user("oficial@sec.example", role="officer", locale="es")
+    call = factories.call_from_file(addressed=["AR", "BR", "PE", "PY", "PA"], deadline="2030-10-29 23:59")
+    db.session.commit()
+    make_client().sign_in("focal@ar.example").post(f"/portal/calls/{call.id}", factories.answer_form(action="submit"))
+    call_id = call.id
+    db.session.close()
+
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True).new_page()
+    sign_in(phone, server, "oficial@sec.example")
+    phone.goto(f"{server}/secretariat/")
+    shoot(phone, "10-officer-calls-es")
+    phone.goto(f"{server}/secretariat/calls/{call_id}")
+    # By name in the reader's language, accents ignored (not by ISO code: PA, PE, PY).
+    names = phone.locator("table.board tbody tr td:nth-child(2) a").all_inner_texts()
+    assert names == ["Argentina", "Brasil", "Panamá", "Paraguay", "Perú"]
+    shoot(phone, "11-officer-board-es")
+
+    phone.locator("#main").get_by_role("link", name="Cola de revisión").click()
+    shoot(phone, "12-officer-queue-es")
+    phone.get_by_role("link", name="Argentina").click()
+    assert phone.title().startswith("Argentina · CIBER-V/doc.1/07")
+
+    # An internal note, then the acceptance, each by keyboard alone.
+    phone.locator("#text").focus()
+    phone.keyboard.type("El experto confirmó su asistencia por teléfono.")
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Enter")
+    expect(phone.locator(".flash")).to_contain_text("Se añadió su nota. Solo la Secretaría la ve.")
+    assert "El experto confirmó su asistencia por teléfono." in phone.locator("#notes").inner_text()
+    shoot(phone, "13-officer-submission-es")
+
+    phone.locator("#accept-confirm").focus()
+    phone.keyboard.press("Space")
+    phone.keyboard.press("Tab")
+    phone.keyboard.press("Enter")
+    expect(phone.locator(".flash")).to_contain_text("Se aceptó la respuesta de Argentina.")
+    shoot(phone, "14-officer-accepted-es")
+    phone.goto(f"{server}/secretariat/outbox")
+    shoot(phone, "15-officer-outbox-es")
+    phone.goto(f"{server}/secretariat/calls/{call_id}/reports")
+    shoot(phone, "16-officer-reports-es")
