@@ -154,3 +154,33 @@ def test_a_save_refused_by_a_closed_call_or_a_passed_deadline_keeps_the_typed_te
     assert late.status_code == 409 and "The deadline has passed" in late.get_data(as_text=True)
     assert "Texto escrito antes del cierre" in late.get_data(as_text=True)
     assert factories.submission_of(call, w["ar"]).state == "not_started"  # and nothing was stored
+
+
+def test_the_officer_sees_each_value_that_changed_between_versions(app, make_client):
+    w = factories.world()
+    call = w["call"]
+    url = f"/portal/calls/{call.id}"
+    mission = make_client().sign_in("focal@ar.example")
+    mission.post(url, experts_form(call.id, action="submit"))
+    sub = factories.submission_of(call, w["ar"].mission)
+    officer = make_client().sign_in("officer@sec.example")
+    officer.get(f"/secretariat/submissions/{sub.id}")
+    officer.post(f"/secretariat/submissions/{sub.id}/return", {"comment": "Cargo y segundo experto."})
+    db.session.refresh(sub)
+
+    form = experts_form(call.id, action="submit", lock_version=str(sub.lock_version))
+    form.update({"experts-experts-0-title": "Fiscal Federal", "experts-experts-1-name": "Ana Pérez",
+                 "experts-experts-1-title": "Comisaria", "experts-experts-1-institution": "Policía Federal",
+                 "experts-experts-1-email": "aperez@pfa.example", "experts-experts-1-role": "delegate",
+                 "experiences-legislation-present": ""})
+    assert mission.post(url, form).status_code == 302
+
+    page = officer.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
+    assert "What changed from version 1 to version 2" in page
+    assert re.search(r"Expert 1 · Title or post</td>\s*<td[^>]*><del>Fiscal especializada</del></td>\s*"
+                     r"<td[^>]*><ins>Fiscal Federal</ins>", page)
+    assert re.search(r"Expert 2</td>\s*<td[^>]*><span class=\"empty\">nothing</span></td>\s*"
+                     r"<td[^>]*><ins>Ana Pérez, Comisaria, Policía Federal</ins>", page)  # an expert added
+    assert re.search(r"The expert would like to present on this</td>\s*<td[^>]*><del>Yes</del></td>\s*"
+                     r"<td[^>]*><ins>No</ins>", page)  # a choice, in words
+    assert "Ministerio Público Fiscal</del>" not in page  # what did not change is not listed

@@ -14,6 +14,7 @@ from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.kinds import label
 from workflow.models import AuditEvent, Call, Mission, Submission, SubmissionVersion
+from workflow.sections import kind_of
 from workflow.states import Action, State, TransitionError, allowed
 from workflow.submissions import (
     ExtensionError,
@@ -160,12 +161,19 @@ def _submission_page(sub: Submission, version: SubmissionVersion | None, return_
     previous = next((v for v in sub.versions if version and v.number == version.number - 1), None)
     changed = {s["key"] for s in sub.call.sections
                if previous and previous.content.get(s["key"]) != version.content.get(s["key"])}
+    differences = []
+    if previous and version and changed:
+        files = {**documents_of(sub, previous.content), **documents_of(sub, version.content)}
+        differences = [(section, kind_of(section).changes(section, previous.content.get(section["key"], {}),
+                                                          version.content.get(section["key"], {}),
+                                                          str(get_locale()), files))
+                       for section in sub.call.sections if section["key"] in changed]
     events = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.submission_id == sub.id).order_by(AuditEvent.at, AuditEvent.id)
     ).all()
     return render_template(
         "secretariat/submission.html", submission=sub, call=sub.call, version=version,
-        previous=previous, changed=changed, events=events,
+        previous=previous, changed=changed, differences=differences, events=events,
         documents=documents_of(sub, version.content if version else None),
         return_form=return_form, accept_form=ConfirmForm(), extension_form=extension or extension_form(sub),
         notes=notes_of(sub), note_form=note or NoteForm(),

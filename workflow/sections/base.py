@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..checks import Problems
+from ..i18n import gettext as _
 
 KEY = re.compile(r"^[a-z0-9_]{1,60}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -60,6 +61,15 @@ class Repeat:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One value that differs between two versions of an answer, as an officer reads it."""
+
+    where: str  # "Expert 2 · Title or post"
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
 class Setting:
     """One value of a section's definition as the call builder edits it. `type`: key, whole, flag,
     text, translated, long_translated, choice, choices (several of `choices`), state (a member
@@ -89,6 +99,19 @@ AddProblem = Callable[[tuple, Any], None]
 
 def text_of(value) -> str:
     return (value or "").strip() if isinstance(value, str) else ""
+
+
+def _shown(field: Field, value) -> str:
+    if field.type == "check":
+        return str(_("Yes")) if value else str(_("No"))
+    if field.choices:
+        return str(dict(field.choices).get(value, value or ""))
+    return str(value or "")
+
+
+def _document_name(documents: dict, document_id) -> str:
+    found = documents.get(document_id) if document_id else None
+    return found.original_name if found is not None else ""
 
 
 class SectionKind:
@@ -196,6 +219,48 @@ class SectionKind:
             return False
         del rows[index]
         return True
+
+    def row_label(self, name: str, number: int) -> str:
+        """What one row of a repeated group is called ("Expert 2")."""
+        return _("Entry %(n)s", n=number)
+
+    def changes(self, section: dict, old: dict, new: dict, locale: str, documents: dict) -> list[Change]:
+        """Each value that differs between two answers to this section, read through the section's
+        own answer form: its labels, its choices in words, documents by name; rows added or removed
+        whole. `documents` maps a document id to its Document."""
+        fields = self.answer_fields(section, locale, new, 0)  # rows are walked as stored, not as shown
+        found: list[Change] = []
+        self._compare(fields, self.form_data(section, old), self.form_data(section, new),
+                      self.attached(old), self.attached(new), "", documents, found)
+        return found
+
+    def _compare(self, fields, old: dict, new: dict, old_files: dict, new_files: dict, prefix: str,
+                 documents: dict, found: list[Change]) -> None:
+        for item in fields:
+            if isinstance(item, Repeat):
+                before, after = old.get(item.name) or [], new.get(item.name) or []
+                for index in range(max(len(before), len(after))):
+                    where = f"{prefix}{self.row_label(item.name, index + 1)}"
+                    if index >= len(before) or index >= len(after):
+                        row = after[index] if index < len(after) else before[index]
+                        text = ", ".join(str(row.get(f.name) or "") for f in item.group.fields[:3] if row.get(f.name))
+                        found.append(Change(where, "" if index >= len(before) else text,
+                                            text if index >= len(before) else ""))
+                    else:
+                        self._compare(item.group.fields, before[index], after[index], {}, {}, f"{where} · ",
+                                      documents, found)
+            elif isinstance(item, Group):
+                self._compare(item.fields, old.get(item.name) or {}, new.get(item.name) or {}, {}, {},
+                              f"{prefix}{item.label} · " if item.label else prefix, documents, found)
+            elif item.type == "file":
+                was, now = old_files.get(item.name), new_files.get(item.name)
+                if was != now:
+                    found.append(Change(f"{prefix}{item.label}", _document_name(documents, was),
+                                        _document_name(documents, now)))
+            else:
+                was, now = _shown(item, old.get(item.name)), _shown(item, new.get(item.name))
+                if was != now:
+                    found.append(Change(f"{prefix}{item.label}", was, now))
 
     def field_path(self, path: tuple) -> tuple:
         """Where in the section's form a problem's answer path sits."""

@@ -158,6 +158,9 @@ class Nominations(SectionKind):
                    for entry in posted.get("experts", [])]
         return {"experts": [e for e in experts if not (compact and blank_expert(e))]}
 
+    def row_label(self, name: str, number: int) -> str:
+        return str(_("Expert %(n)s", n=number))
+
     def field_path(self, path: tuple) -> tuple:
         return path
 
