@@ -102,15 +102,19 @@ def test_request_link_does_not_reveal_addresses(app, smtp, client):
     assert db.session.scalar(db.select(OutboxMessage)).recipient == "focal@ar.example"
 
 
-def test_the_outbox_is_filtered_by_call_and_pages_carry_an_icon(app, client):
-    from workflow import outbox
-
+def mail_about_two_calls():
+    """One message about CIBER-V and one about the workshop; returns the workshop call."""
     w = factories.world()
     other = factories.call_from_file("regional-workshop-2008.yaml", addressed=["BR"], deadline="2030-10-01 17:00")
     outbox.queue(key="a", kind="reminder", recipient="x@ar.example", subject="About CIBER", text="t", call=w["call"])
     outbox.queue(key="b", kind="reminder", recipient="y@br.example", subject="About the workshop", text="t",
                  call=other)
     db.session.commit()
+    return other
+
+
+def test_the_outbox_is_filtered_by_call_and_pages_carry_an_icon(app, client):
+    other = mail_about_two_calls()
     client.sign_in("officer@sec.example")
     page = client.get(f"/secretariat/outbox?call={other.id}").get_data(as_text=True)
     assert "About the workshop" in page and "About CIBER" not in page
@@ -120,12 +124,7 @@ def test_the_outbox_is_filtered_by_call_and_pages_carry_an_icon(app, client):
 
 
 def test_the_mail_sink_is_filtered_by_call(app, client, smtp, tmp_path):
-    w = factories.world()
-    other = factories.call_from_file("regional-workshop-2008.yaml", addressed=["BR"], deadline="2030-10-01 17:00")
-    outbox.queue(key="a", kind="reminder", recipient="x@ar.example", subject="About CIBER", text="t", call=w["call"])
-    outbox.queue(key="b", kind="reminder", recipient="y@br.example", subject="About the workshop", text="t",
-                 call=other)
-    db.session.commit()
+    other = mail_about_two_calls()
     drain()
     sink = mailbox.Maildir(str(tmp_path / "sink"), create=True)
     for _, _, message in smtp.messages:  # what the sink would have caught, as sent

@@ -102,6 +102,10 @@ def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_pa
 
     officer.reload()
     assert "Version 2" in officer.content() and "changed in this version" in officer.content()
+    changes = officer.locator("table.changes")
+    assert changes.locator("del").first.inner_text() == "Fiscal especializada"
+    assert changes.locator("ins").first.inner_text() == "Specialized prosecutor"
+    shoot(officer, "04b-review-version-2")
     officer.get_by_label("I have read version 2 of the answer of Argentina").check()
     officer.get_by_role("button", name="Accept version 2").click()
     assert "Accepted the answer of Argentina." in officer.content()
