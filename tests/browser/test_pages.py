@@ -135,10 +135,18 @@ def test_phone_keyboard_and_errors(app, server, browser, smtp, shoot):
     name.press("Enter")
     assert "Seu rascunho foi salvo." in phone.content()
 
+    # Exactly one more expert, and a way to take one out again.
+    phone.get_by_role("button", name="Salvar e adicionar outro perito").click()
+    expect(phone.locator("fieldset.expert")).to_have_count(2)
+    phone.locator("#experts-experts-1-name").fill("Segundo Perito")
+    phone.get_by_role("button", name="Remover o perito 2").click()
+    expect(phone.locator("fieldset.expert")).to_have_count(1)
+    assert phone.get_by_label("Nome completo").first.input_value() == "Ana Souza"
+
     phone.get_by_label("E-mail").first.fill("ana-sem-arroba")
     phone.get_by_role("button", name="Verificar a resposta e enviar").click()
     phone.wait_for_load_state()
-    assert phone.evaluate("document.activeElement.id") == "problems"  # the summary takes focus
+    expect(phone.locator("#problems")).to_be_focused()  # the summary takes focus
     phone.locator("#problems a[href='#experts-experts-0-email']").click()
     assert phone.evaluate("document.activeElement.id") == "experts-experts-0-email"  # its link leads to the field
     field = phone.locator("#experts-experts-0-email")
