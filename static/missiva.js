@@ -75,7 +75,8 @@ document.addEventListener("input", function (event) {
     var data = new FormData(form);
     form.querySelectorAll("input[type=file]").forEach(function (f) { data.delete(f.name); });
     data.set("action", "autosave");
-    fetch(form.getAttribute("action") || window.location.pathname,
+    // getAttribute: the form's buttons are named "action", which hides form.action
+    fetch(form.getAttribute("action"),
           {method: "POST", body: data, credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (response) {
         return response.json().then(function (body) {

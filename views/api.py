@@ -9,6 +9,7 @@ from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import update
 
 from workflow import clock
+from workflow.calls import newest_first
 from workflow.db import db
 from workflow.kinds import ReportState
 from workflow.models import ApiToken, Call, Report, Submission
@@ -48,7 +49,7 @@ def _call_json(call: Call) -> dict:
 @bp.route("/calls")
 @token_required
 def calls():
-    rows = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
+    rows = newest_first()
     return jsonify(calls=[_call_json(c) for c in rows])
 
 

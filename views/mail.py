@@ -8,6 +8,7 @@ from sqlalchemy import func
 from forms.base import ConfirmForm
 from forms.mail import WordingForm
 from workflow import notifications, outbox
+from workflow.calls import newest_first
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.i18n import ngettext
@@ -38,7 +39,7 @@ def outbox_list():
     rows = db.session.scalars(query.limit(300)).all()
     counts = dict(db.session.execute(
         db.select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
-    calls = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
+    calls = newest_first()
     return render_template("mail/outbox.html", rows=rows, state=state, counts=counts, filters=FILTERS,
                            stuck=stuck_ids, form=ConfirmForm(), calls=calls, call_id=call_id)
 
@@ -76,7 +77,7 @@ def sink():
     if call_id:  # each message carries its outbox key, and the outbox knows the call
         keys = set(db.session.scalars(db.select(OutboxMessage.key).where(OutboxMessage.call_id == call_id)))
         found = [m for m in found if m["X-Missiva-Key"] in keys]
-    calls = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
+    calls = newest_first()
     return render_template("mail/sink.html", messages=found, calls=calls, call_id=call_id)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from forms.base import ConfirmForm
 from forms.review import ExtensionForm, NoteForm, ReturnForm
 from workflow import clock, deadlines, notifications, report_render
+from workflow.calls import newest_first
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.kinds import label
@@ -63,7 +64,7 @@ def calls():
         row[state] = row.get(state, 0) + n
         row["total"] += n
         row["late"] += n if late else 0
-    rows = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
+    rows = newest_first()
     return render_template("secretariat/calls.html", calls=rows, counts=counts, states=list(State))
 
 
@@ -134,7 +135,7 @@ def board_xlsx(call_id: int):
 @bp.route("/queue")
 @secretariat_required
 def queue():
-    all_calls = db.session.scalars(db.select(Call).order_by(Call.deadline.desc())).all()
+    all_calls = newest_first()
     call_id = int_arg("call")
     state = request.args.get("state", State.SUBMITTED.value)
     late_only = request.args.get("late") == "1"
@@ -161,9 +162,10 @@ def _submission_page(sub: Submission, version: SubmissionVersion | None, return_
     previous = next((v for v in sub.versions if version and v.number == version.number - 1), None)
     changed = {s["key"] for s in sub.call.sections
                if previous and previous.content.get(s["key"]) != version.content.get(s["key"])}
+    documents = documents_of(sub, version.content if version else None)
     differences = []
     if previous and version and changed:
-        files = {**documents_of(sub, previous.content), **documents_of(sub, version.content)}
+        files = {**documents_of(sub, previous.content), **documents}
         differences = [(section, kind_of(section).changes(section, previous.content.get(section["key"], {}),
                                                           version.content.get(section["key"], {}),
                                                           str(get_locale()), files))
@@ -174,7 +176,7 @@ def _submission_page(sub: Submission, version: SubmissionVersion | None, return_
     return render_template(
         "secretariat/submission.html", submission=sub, call=sub.call, version=version,
         previous=previous, changed=changed, differences=differences, events=events,
-        documents=documents_of(sub, version.content if version else None),
+        documents=documents,
         return_form=return_form, accept_form=ConfirmForm(), extension_form=extension or extension_form(sub),
         notes=notes_of(sub), note_form=note or NoteForm(),
         can_review=allowed(sub, Action.ACCEPT, acting_user()),

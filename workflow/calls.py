@@ -263,6 +263,11 @@ def update_call(call: Call, data: dict, actor) -> tuple[int, int]:
     return added, withdrawn
 
 
+def newest_first() -> list[Call]:
+    """Every call, the latest deadline first: the order of every list and filter of calls."""
+    return list(db.session.scalars(db.select(Call).order_by(Call.deadline.desc())))
+
+
 def blank_content(call: Call) -> dict:
     return {s["key"]: empty_answer(s) for s in call.sections}
 
