@@ -57,6 +57,8 @@ def defaults(instance: Path, environ: Mapping[str, str] | None = None) -> dict:
         "WEEKLY_DIGEST_DAY": 1,
         "DIGEST_QUIET_DAYS": 7,  # a digest goes out on a quiet day only if a deadline is this near
         # How the secretariat signs what leaves Missiva (receipts, reports): a name, or one per language.
+        # An answer the secretariat typed in from a fax or a letter is accepted by another officer.
+        "SEPARATE_ENTRY_AND_ACCEPTANCE": True,
         "SECRETARIAT_NAME": {"en": "Technical Secretariat", "es": "Secretaría Técnica",
                              "fr": "Secrétariat technique", "pt": "Secretaria Técnica"},
         "BABEL_DEFAULT_LOCALE": "en",

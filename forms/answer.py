@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     EmailField,
     FieldList,
     FormField,
@@ -83,9 +84,14 @@ def build(call, locale: str, content: dict, *, posted: bool = False, on_behalf: 
     if on_behalf:
         attrs["provenance"] = SelectField(_l("Received by"), choices=[
             (p, PROVENANCE_LABELS[p]) for p in PROVENANCES if p != "portal"], default="email")
-        attrs["provenance_note"] = TextAreaField(
-            _l("Note on how it was received (e.g. note verbale number, date)"),
-            validators=[MaxLength(1000)])
+        attrs["provenance_note"] = StringField(
+            _l("Reference (e.g. the note verbale's number)"), validators=[MaxLength(1000)])
+        attrs["received_on"] = DateTimeLocalField(
+            _l("Received on (date and time, in the call's time zone)"), format="%Y-%m-%dT%H:%M",
+            validators=[Optional()],
+            description=_l("The day the secretariat received it decides whether it was on time."))
+        attrs["original"] = FileField(_l("Scanned original (optional)"),
+                                      description=_l("PDF or image of the note or fax as received."))
     form_class = type("AnswerForm", (FlaskForm,), attrs)
     if posted:
         form = form_class()  # Flask-WTF binds request.form and request.files

@@ -1,9 +1,11 @@
 """The whole path through HTTP: draft, submit, review, return, amend, resubmit, accept."""
 from __future__ import annotations
 
+import io
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from workflow import clock
 from workflow.db import db
 from workflow.models import AuditEvent
 
@@ -117,21 +119,64 @@ def test_submit_with_problems_saves_draft_and_marks_fields(app, client):
     assert sub.state == "draft" and sub.content["experts"]["experts"][0]["email"] == "not-an-address"
 
 
-def test_officer_enters_an_answer_received_by_fax(app, client):
+def test_an_answer_received_by_fax_is_dated_by_its_arrival_kept_with_its_original_and_read_twice(app, make_client):
+    """The fax arrived before the deadline and was typed in two days after it: it is on time. The
+    scan is kept, the officer who typed it cannot also accept it, another officer can."""
     w = factories.world()
-    sub = factories.submission_of(w["call"], w["br"])
-    client.sign_in("officer@sec.example")
-    client.get(f"/secretariat/submissions/{sub.id}/enter")
-    form = experts_form(w["call"].id, action="submit", provenance="fax",
-                        provenance_note="Note verbale 123/07 of 25 October")
-    response = client.post(f"/secretariat/submissions/{sub.id}/enter", form)
+    call = w["call"]
+    sub = factories.submission_of(call, w["br"])
+    factories.user("second.officer@sec.example", role="officer")
+    officer = make_client().sign_in("officer@sec.example")
+    url = f"/secretariat/submissions/{sub.id}/enter"
+    page = officer.get(url).get_data(as_text=True)
+    assert "Received on (date and time, in the call&#39;s time zone)" in page and "Scanned original" in page
+    fax_day = clock.to_zone(call.deadline - timedelta(days=1), call.timezone).strftime("%Y-%m-%dT%H:%M")
+    typed = experts_form(call.id, action="submit", provenance="fax", provenance_note="Note verbale 123/07")
+
+    with clock.frozen_at(call.deadline + timedelta(days=2)):
+        missing = officer.post(url, typed)  # when it arrived is not said
+        assert missing.status_code == 422
+        assert "Say when the secretariat received this answer." in missing.get_data(as_text=True)
+        future = officer.post(url, {**typed, "received_on": "2099-01-01T10:00", "lock_version": "1"})
+        assert "This date is in the future" in future.get_data(as_text=True)
+        response = officer.post(url, {**typed, "received_on": fax_day, "lock_version": "2",
+                                      "original": (io.BytesIO(factories.PDF), "fax 123-07.pdf")})
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     db.session.refresh(sub)
     version = sub.latest_version
     assert (sub.state, version.provenance, version.submitted_by.email) == ("submitted", "fax", "officer@sec.example")
-    assert version.provenance_note == "Note verbale 123/07 of 25 October"
-    page = client.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
-    assert "Fax" in page and "Note verbale 123/07" in page
+    assert version.provenance_note == "Note verbale 123/07"
+    assert version.received_at == call.deadline - timedelta(days=1) and version.submitted_at > call.deadline
+    assert not version.late and not sub.late  # the fax's day decides, not the day it was typed
+    assert version.original_document.original_name == "fax 123-07.pdf"
+
+    page = officer.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
+    assert "Fax" in page and "Note verbale 123/07" in page and "scanned original" in page
+    assert "another officer must accept it" in page and "Accept version 1" not in page
+    refused = officer.post(f"/secretariat/submissions/{sub.id}/accept", {"version": "1", "confirm": "y"})
+    assert refused.status_code == 302
+    db.session.refresh(sub)
+    assert sub.state == "submitted"
+    assert officer.get(f"/portal/documents/{version.original_document_id}").data == factories.PDF
+
+    second = make_client().sign_in("second.officer@sec.example")
+    assert "Accept version 1" in second.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
+    second.post(f"/secretariat/submissions/{sub.id}/accept", {"version": "1", "confirm": "y"})
+    db.session.refresh(sub)
+    assert sub.state == "accepted"
+
+
+def test_the_rule_of_two_readers_can_be_turned_off(app, make_client):
+    w = factories.world()
+    app.config["SEPARATE_ENTRY_AND_ACCEPTANCE"] = False
+    sub = factories.submission_of(w["call"], w["br"])
+    officer = make_client().sign_in("officer@sec.example")
+    officer.get(f"/secretariat/submissions/{sub.id}/enter")
+    officer.post(f"/secretariat/submissions/{sub.id}/enter", experts_form(
+        w["call"].id, action="submit", provenance="email", received_on="2026-01-05T09:00"))
+    officer.post(f"/secretariat/submissions/{sub.id}/accept", {"version": "1", "confirm": "y"})
+    db.session.refresh(sub)
+    assert sub.state == "accepted"
 
 
 def test_a_save_refused_by_a_closed_call_or_a_passed_deadline_keeps_the_typed_text(app, client):

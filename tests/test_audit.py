@@ -16,6 +16,7 @@ from .builder_page import posted
 
 def test_secretariat_actions_are_audited(app, smtp, make_client):
     w = factories.world()
+    app.config["SEPARATE_ENTRY_AND_ACCEPTANCE"] = False  # one officer walks through every action here
     call = w["call"]
     ar, br = factories.submission_of(call, w["ar"]), factories.submission_of(call, w["br"])
     officer = make_client().sign_in("officer@sec.example")
@@ -27,7 +28,8 @@ def test_secretariat_actions_are_audited(app, smtp, make_client):
     officer.get("/secretariat/")
     steps = [
         (f"/secretariat/submissions/{ar.id}/return", {"comment": "Falta el título."}, "return"),
-        (f"/secretariat/submissions/{br.id}/enter", factories.answer_form(action="submit", provenance="fax"), "submit"),
+        (f"/secretariat/submissions/{br.id}/enter", factories.answer_form(action="submit", provenance="fax",
+                                                                           received_on="2026-01-05T09:00"), "submit"),
         (f"/secretariat/submissions/{br.id}/accept", {"version": "1", "confirm": "y"}, "accept"),
         (f"/secretariat/submissions/{ar.id}/extension", {"deadline": "2031-01-15T12:00", "action": "set"},
          "deadline_extended"),

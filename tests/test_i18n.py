@@ -93,6 +93,6 @@ def test_mail_goes_out_in_the_recipients_language(app, smtp):
     drain()
     spanish = smtp.to("focal@ar.example")[0].get_body(("plain",)).get_content()
     portuguese = smtp.to("focal@br.example")[0].get_body(("plain",)).get_content()
-    assert "La Secretaría invita a la Permanent Mission of Argentina" in spanish
+    assert "La Secretaría invita a la Misión Permanente de la Argentina" in spanish
     assert "V Reunión del Grupo de Expertos Gubernamentales" in spanish and "de octubre de 2030" in spanish
     assert "A Secretaria convida" in portuguese and "de outubro de 2030" in portuguese

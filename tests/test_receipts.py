@@ -54,3 +54,43 @@ def test_the_receipt_mail_carries_the_numbered_pdf_in_the_missions_language(app,
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     # Another mission cannot fetch it.
     assert make_client().sign_in("focal@br.example").get(f"/portal/calls/{call.id}/receipt/1.pdf").status_code == 404
+
+
+# What Brazil's four focal points read, one per language: the state named with its article where the
+# language puts one ("do Brasil", "du Brésil"), the mission named in the reader's language, and a
+# salutation that is a salutation, not a role glued to a name.
+WORDING = {
+    "en": ("Dear Ana Luísa Gonçalves,\n", "invites the Permanent Mission of Brazil to answer",
+           "acknowledges receipt of the answer of Brazil to"),
+    "es": ("Estimado/a Ana Luísa Gonçalves:\n", "invita a la Misión Permanente de Brasil a responder",
+           "acusa recibo de la respuesta de Brasil a"),
+    "fr": ("À l'attention de Ana Luísa Gonçalves\n\nMadame, Monsieur,\n",
+           "invite la Mission permanente du Brésil à répondre", "accuse réception de la réponse du Brésil à"),
+    "pt": ("Prezado(a) Ana Luísa Gonçalves,\n", "convida a Missão Permanente do Brasil a responder",
+           "acusa o recebimento da resposta do Brasil a"),
+}
+
+
+def test_the_mails_of_a_state_whose_name_takes_an_article_read_right_in_each_language(app, smtp, make_client):
+    from workflow import notifications
+
+    w = factories.world()
+    call = w["call"]
+    mission = w["br"].mission
+    for language in WORDING:
+        factories.user(f"{language}@br.example", mission=mission, name="Ana Luísa Gonçalves", locale=language)
+    db.session.commit()
+    notifications.invite(call)
+    db.session.commit()
+    client = make_client().sign_in("focal@br.example")
+    assert client.post(f"/portal/calls/{call.id}", factories.answer_form(action="submit")).status_code == 302
+    drain()
+    for language, (salutation, invited, received) in WORDING.items():
+        invitation, receipt = [m.get_body(("plain",)).get_content().replace("\r\n", "\n")
+                               for m in smtp.to(f"{language}@br.example")]
+        assert invitation.startswith(salutation) and receipt.startswith(salutation), language
+        assert invited in invitation, (language, invitation)
+        assert received in receipt, (language, receipt)
+        for wrong in ("de Brasil" if language == "pt" else "of Brasil", "Permanent Mission of Brazil" if
+                      language != "en" else "Missão", "(s)"):
+            assert wrong not in invitation + receipt, (language, wrong)

@@ -17,7 +17,7 @@ from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.i18n import lazy_gettext as _l
 from workflow.sections import compact, format_problems, kind_of
-from workflow.submissions import all_problems, documents_of, save_and_submit
+from workflow.submissions import PORTAL, Receipt, all_problems, documents_of, save_and_submit
 
 from .access import acting_user
 
@@ -52,6 +52,39 @@ def _store_uploads(form, submission, content: dict, actor) -> bool:
                 continue
             kind.attached(content[section["key"]])[slot["key"]] = stored.id
     return ok
+
+
+ORIGINAL_SLOT = {"key": "original", "types": ["pdf", "png", "jpg", "tif"]}
+
+
+def _received(form, submission, actor, action: str) -> tuple[Receipt, bool]:
+    """How an answer the secretariat enters reached it; problems go next to their fields."""
+    ok = True
+    note = (form.provenance_note.data or "").strip() or None
+    received_at = None
+    local = form.received_on.data
+    if form.received_on.errors:
+        form.received_on.errors = [_("Give the date and time it was received, e.g. 2026-11-23 14:30.")]
+        ok = False
+    elif local is None:
+        if action == "submit":
+            form.received_on.errors = [_("Say when the secretariat received this answer.")]
+            ok = False
+    else:
+        received_at = clock.from_zone(local, submission.call.timezone)
+        if received_at > clock.now():
+            form.received_on.errors = [_("This date is in the future: give the day it was received.")]
+            received_at, ok = None, False
+    original = None
+    upload = form.original.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            original = document_store.store(upload.read(), upload.filename, submission=submission,
+                                            section_key="_received", slot=ORIGINAL_SLOT, actor=actor)
+        except document_store.UploadError as exc:
+            form.original.errors = [*form.original.errors, str(exc)]
+            ok = False
+    return Receipt(form.provenance.data, note, received_at, original), ok
 
 
 def _removal(action: str, call, content: dict) -> str | None:
@@ -123,13 +156,12 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         return _autosave(submission, compact(call.sections, content), actor, lock)
     removing = _removal(action, call, content)
     uploads_ok = _store_uploads(form, submission, content, actor)
-    provenance = form.provenance.data if on_behalf else "portal"
-    note = (form.provenance_note.data or "").strip() or None if on_behalf else None
+    received, received_ok = _received(form, submission, actor, action) if on_behalf else (PORTAL, True)
     if action == "review" and check_url is None:
         action = "submit"
     outcome = save_and_submit(submission, compact(call.sections, content), actor, lock_version=lock,
-                              submitting=action == "submit", ready=formats_ok and uploads_ok,
-                              provenance=provenance, note=note)
+                              submitting=action == "submit", ready=formats_ok and uploads_ok and received_ok,
+                              received=received)
     if not outcome.saved:
         db.session.rollback()
         form.lock_version.data = submission.lock_version
@@ -146,7 +178,7 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         flash(outcome.refusal, "error")
         return _render(template, submission, form, 409, **context)
     found = all_problems(submission, content) if action in ("submit", "review") else []
-    if action == "submit" or found or (action == "review" and not (formats_ok and uploads_ok)):
+    if action == "submit" or found or (action == "review" and not (formats_ok and uploads_ok and received_ok)):
         attach(form, found)
         flash(_("Your draft was saved, but it cannot be submitted yet: please see the "
                 "messages next to the answers below."), "error")

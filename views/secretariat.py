@@ -25,6 +25,7 @@ from workflow.submissions import (
     extend_deadline,
     notes_of,
     return_to_mission,
+    second_reader_needed,
 )
 from workflow.text import name_key
 
@@ -180,6 +181,7 @@ def _submission_page(sub: Submission, version: SubmissionVersion | None, return_
         return_form=return_form, accept_form=ConfirmForm(), extension_form=extension or extension_form(sub),
         notes=notes_of(sub), note_form=note or NoteForm(),
         can_review=allowed(sub, Action.ACCEPT, acting_user()),
+        second_reader=second_reader_needed(sub, acting_user()),
     ), status
 
 

@@ -20,6 +20,22 @@ CALLS_DIR = Path(__file__).resolve().parent.parent / "calls"
 DEMO_CALLS = {"ciber-v-2007.yaml": 21, "regional-workshop-2008.yaml": 35}
 
 
+# Demo people: given names and surnames by the language of their mission, picked in turn.
+GIVEN = {"en": ("Alicia", "David", "Sharon", "Marcus", "Keisha", "Andrew", "Natalie"),
+         "es": ("María José", "Jorge", "Lucía", "Andrés", "Carolina", "Diego", "Valentina"),
+         "fr": ("Marie-Claude", "Jean-Baptiste", "Nadège", "Frantz"),
+         "pt": ("Ana Luísa", "João Pedro")}
+FAMILY = {"en": ("Thompson", "Baptiste", "Williams", "Charles", "Persaud", "Gordon", "Joseph", "Mitchell"),
+          "es": ("Núñez", "Ramírez", "Castillo", "Herrera", "Saavedra", "Ortiz", "Quiroga", "Benítez"),
+          "fr": ("Étienne", "Pierre-Louis", "Desrosiers", "Joseph", "Célestin"),
+          "pt": ("Gonçalves", "Azevedo", "Magalhães")}
+
+
+def person_name(language: str, number: int) -> str:
+    given, family = GIVEN[language], FAMILY[language]
+    return f"{given[number % len(given)]} {family[(number * 3 + 1) % len(family)]}"
+
+
 def ensure_user(email: str, name: str, role: str, mission=None, password: str | None = None,
                 locale: str | None = None, digest: str = "none") -> User:
     user = db.session.scalar(db.select(User).filter_by(email=email.lower()))
@@ -33,16 +49,14 @@ def ensure_user(email: str, name: str, role: str, mission=None, password: str | 
 
 def load(days_ahead: dict[str, int] | None = None) -> list[Call]:
     """Load the demo (idempotent: existing states, users and calls are kept)."""
-    for code, language in OAS.items():
+    for number, (code, language) in enumerate(OAS.items()):
         mission = ensure(code, language)
         db.session.flush()
-        state = mission.member_state.name("en")
-        mission.representative_name = mission.representative_name or f"Permanent Representative of {state}"
+        mission.representative_name = mission.representative_name or person_name(language, 3 * number)
         mission.representative_email = mission.representative_email or f"representative.{code.lower()}@missiva.example"
-        ensure_user(f"focal.{code.lower()}@missiva.example", f"Focal point, {mission.member_state.name(language)}",
+        ensure_user(f"focal.{code.lower()}@missiva.example", person_name(language, 3 * number + 1),
                     "focal_point", mission, DEMO_PASSWORD, language)
-        ensure_user(f"alternate.{code.lower()}@missiva.example",
-                    f"Alternate focal point, {mission.member_state.name(language)}",
+        ensure_user(f"alternate.{code.lower()}@missiva.example", person_name(language, 3 * number + 2),
                     "focal_point", mission, DEMO_PASSWORD, language)
     ensure_user("officer@missiva.example", "Secretariat officer", "officer", password=DEMO_PASSWORD)
     ensure_user("head@missiva.example", "Head of the Technical Secretariat", "admin", password=DEMO_PASSWORD,

@@ -30,6 +30,10 @@ KNOWN_TYPES = {
     "odt": "application/vnd.oasis.opendocument.text",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "rtf": "application/rtf",
+    # scans of what arrived by fax or post
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "tif": "image/tiff",
 }
 
 
@@ -66,6 +70,8 @@ def referenced_ids(submission, replacing: tuple[str, str] | None = None) -> set[
         ids.discard(submission.content.get(section_key, {}).get("files", {}).get(slot_key))
     for version in submission.versions:
         ids |= set(documents_of(submission, version.content))
+        if version.original_document_id:
+            ids.add(version.original_document_id)
     return ids
 
 

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from babel import Locale
+from flask_babel import force_locale, gettext
 
 from .db import db
+from .i18n import N_
 from .i18n import lazy_gettext as _
 from .models import LANGUAGES, MemberState, Mission
+from .state_names import FORMAL
 
 # The 35 OAS member states and the language their Permanent Mission usually writes in.
 OAS = {
@@ -27,8 +30,28 @@ REGION_LABELS = {"caribbean": _("Caribbean"), "central_america": _("Central Amer
                  "north_america": _("North America"), "south_america": _("South America")}
 
 
+MISSION_NAME = N_("Permanent Mission %(of_state)s")
+
+
 def names(code: str) -> dict[str, str]:
-    return {lang: Locale(lang).territories.get(code, code) for lang in LANGUAGES}
+    """The state's name in each language: the formal one used in correspondence, else CLDR's."""
+    formal = FORMAL.get(code, {})
+    return {lang: formal[lang][0] if lang in formal else Locale(lang).territories.get(code, code)
+            for lang in LANGUAGES}
+
+
+def of_names(code: str) -> dict[str, str]:
+    """How each language says "of" the state, where the plain rule would be wrong or bare."""
+    return {lang: phrase for lang, (_name, phrase) in FORMAL.get(code, {}).items()}
+
+
+def mission_name(mission: Mission, language: str) -> str:
+    """"Missão Permanente do Brasil": the mission named in the reader's language (in English, the
+    directory's own name for it)."""
+    if language == "en" and mission.name:
+        return mission.name
+    with force_locale(language):
+        return gettext(MISSION_NAME, of_state=mission.member_state.of(language))
 
 
 def ensure(code: str, language: str = "en", zone: str = "America/New_York") -> Mission:
@@ -36,11 +59,11 @@ def ensure(code: str, language: str = "en", zone: str = "America/New_York") -> M
     code = code.upper()
     state = db.session.get(MemberState, code)
     if state is None:
-        state = MemberState(code=code, names=names(code))
+        state = MemberState(code=code, names=names(code), of_names=of_names(code))
         db.session.add(state)
     mission = db.session.scalar(db.select(Mission).filter_by(member_state_code=code))
     if mission is None:
-        mission = Mission(member_state=state, name=f"Permanent Mission of {state.name('en')}",
+        mission = Mission(member_state=state, name=f"Permanent Mission {state.of('en')}",
                           language=language, timezone=zone)
         db.session.add(mission)
     return mission

@@ -33,9 +33,17 @@ def receipt_number(submission, version_number: int) -> str:
 class MemberState(Model):
     code: Mapped[str] = mapped_column(String(2), primary_key=True)  # ISO 3166-1 alpha-2
     names: Mapped[dict] = mapped_column(JSON)  # {"en": "Argentina", "es": "Argentina", ...}
+    # How each language says "of" this state, article included: {"pt": "do Brasil", "fr": "du Brésil"}
+    of_names: Mapped[dict | None] = mapped_column(JSON)
 
     def name(self, locale: str = "en") -> str:
         return localized(self.names, locale, "en") or self.code
+
+    def of(self, locale: str = "en") -> str:
+        """"of Brazil", "do Brasil", "du Brésil", "d'Haïti": what a sentence needs to name its answer."""
+        from .state_names import of_phrase
+
+        return (self.of_names or {}).get(locale) or of_phrase(self.name(locale), locale)
 
 
 class Mission(Model):
@@ -139,6 +147,8 @@ class Call(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     reference: Mapped[str] = mapped_column(String(120))
+    # The consolidated report's own document symbol ("CIBER-V/doc.4/07"); None: made from the reference.
+    report_symbol: Mapped[str | None] = mapped_column(String(120))
     title: Mapped[dict] = mapped_column(JSON)  # {language: text}
     language: Mapped[str] = mapped_column(String(5), default="en")
     meeting: Mapped[dict] = mapped_column(JSON, default=dict)  # name, starts, ends, venue
@@ -234,10 +244,20 @@ class SubmissionVersion(Model):
     late: Mapped[bool] = mapped_column(default=False)
     # portal, or how the secretariat received it when entering it on the mission's behalf
     provenance: Mapped[str] = mapped_column(String(20), default="portal")
-    provenance_note: Mapped[str | None] = mapped_column(Text)
+    provenance_note: Mapped[str | None] = mapped_column(Text)  # its reference, e.g. the note verbale's number
+    # When the secretariat received an answer it entered (the fax's date): this, not the moment of
+    # entry, decides lateness. None for answers through the portal (submitted_at is when).
+    received_at: Mapped[datetime | None] = mapped_column()
+    original_document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))  # the scanned original
 
     submission: Mapped[Submission] = relationship(back_populates="versions")
     submitted_by: Mapped[User | None] = relationship()
+    original_document: Mapped[Document | None] = relationship()
+
+    @property
+    def received(self) -> datetime:
+        """When the secretariat had the answer in hand."""
+        return self.received_at or self.submitted_at
 
     @property
     def receipt_number(self) -> str:
@@ -344,6 +364,7 @@ class Report(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)
     basis: Mapped[str] = mapped_column(String(10), default="accepted")  # or also submitted
+    language: Mapped[str | None] = mapped_column(String(5))  # the report's; None: the call's
     state: Mapped[str] = mapped_column(String(10), default=ReportState.QUEUED.value)
     progress: Mapped[int] = mapped_column(default=0)
     automatic: Mapped[bool] = mapped_column(default=False)

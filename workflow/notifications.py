@@ -22,11 +22,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from . import audit, clock, invitations, links, outbox, profiles
 from .db import db
 from .i18n import N_
+from .member_states import mission_name
 from .models import Call, Mission, Submission, User, receipt_number
 from .states import Action, transitioned
 
 KINDS = ("invitation", "reminder", "receipt", "returned", "accepted")
-PLACEHOLDERS = ("recipient_name", "mission_name", "state_name", "call_title", "call_reference",
+PLACEHOLDERS = ("recipient_name", "mission_name", "state_name", "of_state", "call_title", "call_reference",
                 "deadline", "deadline_call_zone", "days_left", "link", "receipt_number", "comment",
                 "contact")
 # Default wording (English msgids; the catalogues carry the translations).
@@ -39,26 +40,26 @@ DEFAULTS = {
     ),
     "reminder": (
         N_("Reminder: {{ call_reference }}, answer due {{ deadline }}"),
-        N_("Dear {{ recipient_name }},\n\nThe secretariat has not yet received the answer of "
-           "{{ state_name }} to \"{{ call_title }}\" ({{ call_reference }}). The deadline is "
+        N_("Dear {{ recipient_name }},\n\nThe secretariat has not yet received the answer "
+           "{{ of_state }} to \"{{ call_title }}\" ({{ call_reference }}). The deadline is "
            "{{ deadline }} ({{ days_left }}).\n\nYou can answer, or finish your draft, here:\n"
            "{{ link }}\n\nQuestions: {{ contact }}"),
     ),
     "receipt": (
         N_("Received: {{ call_reference }} ({{ receipt_number }})"),
-        N_("Dear {{ recipient_name }},\n\nThe secretariat acknowledges receipt of the answer of "
-           "{{ state_name }} to \"{{ call_title }}\".\n\nReceipt number: {{ receipt_number }}\n\n"
+        N_("Dear {{ recipient_name }},\n\nThe secretariat acknowledges receipt of the answer "
+           "{{ of_state }} to \"{{ call_title }}\".\n\nReceipt number: {{ receipt_number }}\n\n"
            "You can see what was sent here:\n{{ link }}"),
     ),
     "returned": (
         N_("Please review your answer: {{ call_reference }}"),
-        N_("Dear {{ recipient_name }},\n\nThe secretariat returned the answer of {{ state_name }} to "
+        N_("Dear {{ recipient_name }},\n\nThe secretariat returned the answer {{ of_state }} to "
            "\"{{ call_title }}\" with this comment:\n\n{{ comment }}\n\nPlease change it and submit "
            "again before {{ deadline }}:\n{{ link }}"),
     ),
     "accepted": (
         N_("Accepted: {{ call_reference }}"),
-        N_("Dear {{ recipient_name }},\n\nThe secretariat has accepted the answer of {{ state_name }} "
+        N_("Dear {{ recipient_name }},\n\nThe secretariat has accepted the answer {{ of_state }} "
            "to \"{{ call_title }}\" ({{ receipt_number }}). Thank you.\n\n{{ link }}"),
     ),
 }
@@ -220,9 +221,10 @@ def values_for(submission: Submission, person: User | None, language: str, *, li
     zone = (person.timezone if person and person.timezone else mission.timezone)
     contact = call.contact or {}
     return {
-        "recipient_name": person.name if person else (mission.representative_name or mission.name),
-        "mission_name": mission.name,
+        "recipient_name": person.name if person else (mission.representative_name or mission_name(mission, language)),
+        "mission_name": mission_name(mission, language),
         "state_name": mission.member_state.name(language),
+        "of_state": mission.member_state.of(language),
         "call_title": call.title_in(language),
         "call_reference": call.reference,
         "deadline": moment_in(submission.deadline, call.timezone, language, reader_zone=zone),

@@ -23,7 +23,7 @@ def html(submission: Submission, version: SubmissionVersion, language: str) -> s
         return render_template(
             "documents/receipt.html", language=language, call=call, submission=submission, version=version,
             state=mission.member_state.name(language), secretariat=secretariat_name(language),
-            received=clock.shown(version.submitted_at, call.timezone, language, reader_zone=mission.timezone),
+            received=clock.shown(version.received, call.timezone, language, reader_zone=mission.timezone),
             issued=clock.shown(clock.now(), call.timezone, language),
             documents=documents_of(submission, version.content), printing=True,
         )

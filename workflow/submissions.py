@@ -7,6 +7,8 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
+
 from . import audit, clock
 from .db import db
 from .i18n import lazy_gettext as _
@@ -44,21 +46,55 @@ def save(submission: Submission, content: dict, actor, *, lock_version: int | No
     return event
 
 
-def submit(submission: Submission, actor, *, provenance: str = "portal", note: str | None = None):
+@dataclass(frozen=True)
+class Receipt:
+    """How an answer the secretariat enters reached it: the channel, its reference (the note
+    verbale's number), when it arrived (which decides lateness) and the scanned original."""
+
+    provenance: str = "portal"
+    note: str | None = None
+    received_at: datetime | None = None  # naive UTC
+    original: Document | None = None
+
+    @property
+    def on_behalf(self) -> bool:
+        return self.provenance != "portal"
+
+
+PORTAL = Receipt()
+
+
+def submit(submission: Submission, actor, *, provenance: str = "portal", note: str | None = None,
+           received: Receipt | None = None):
     """Freeze the working answer as a new version the secretariat will see."""
+    received = received or Receipt(provenance, note)
     found = all_problems(submission)
     if found:
         raise IncompleteError(found)
-    if provenance not in PROVENANCES:
+    if received.provenance not in PROVENANCES:
         raise TransitionError(_("Say how the answer was received."))
     number = len(submission.versions) + 1
-    transition(submission, Action.SUBMIT, actor,
-               detail={"provenance": provenance, "version": number, **({"note": note} if note else {})})
+    detail: dict = {"provenance": received.provenance, "version": number}
+    if received.note:
+        detail["note"] = received.note
+    arrived = received.received_at if received.on_behalf else None
+    if arrived is not None:
+        if arrived > clock.now():
+            raise TransitionError(_("An answer cannot have been received after it is entered."))
+        detail["received_at"] = arrived.isoformat()
+    if received.original is not None:
+        detail["original"] = received.original.original_name
+    was_late = submission.late
+    transition(submission, Action.SUBMIT, actor, detail=detail)
+    # Lateness goes by when the secretariat had the answer in hand, not when it was typed in.
+    late = submission.is_past_deadline(arrived or submission.submitted_at)
+    submission.late = was_late or late
     version = SubmissionVersion(
         submission=submission, number=number,
         content=copy.deepcopy(submission.content), submitted_at=submission.submitted_at,
-        submitted_by_id=actor.id if actor else None, late=submission.is_past_deadline(submission.submitted_at),
-        provenance=provenance, provenance_note=note,
+        submitted_by_id=actor.id if actor else None, late=late,
+        provenance=received.provenance, provenance_note=received.note, received_at=arrived,
+        original_document_id=received.original.id if received.original is not None else None,
     )
     db.session.add(version)
     return version
@@ -104,16 +140,14 @@ class Outcome:
 
 
 def save_and_submit(submission: Submission, content: dict, actor, *, lock_version: int | None,
-                    submitting: bool, ready: bool = True, provenance: str = "portal",
-                    note: str | None = None) -> Outcome:
+                    submitting: bool, ready: bool = True, received: Receipt = PORTAL) -> Outcome:
     """The answer form's one write: the draft is stored first, whatever happens next; then, when
     asked and `ready` (the form's own checks passed), it is submitted in a savepoint, so the draft
     and a successful submission are committed together and a refused submission keeps the draft.
     The caller commits (or rolls back when nothing was saved)."""
-    on_behalf = provenance != "portal"
     try:
         save(submission, content, actor, lock_version=lock_version,
-             detail={"provenance": provenance} if on_behalf else None)
+             detail={"provenance": received.provenance} if received.on_behalf else None)
     except ConflictError:
         return Outcome(saved=False, conflict=True)
     except TransitionError as exc:
@@ -124,7 +158,7 @@ def save_and_submit(submission: Submission, content: dict, actor, *, lock_versio
         return Outcome(saved=True, problems=all_problems(submission))
     try:
         with db.session.begin_nested():
-            return Outcome(saved=True, version=submit(submission, actor, provenance=provenance, note=note))
+            return Outcome(saved=True, version=submit(submission, actor, received=received))
     except IncompleteError as exc:
         return Outcome(saved=True, problems=exc.problems)
     except TransitionError as exc:
@@ -139,7 +173,22 @@ def return_to_mission(submission: Submission, actor, comment: str):
     return transition(submission, Action.RETURN, actor, comment=comment)
 
 
+def second_reader_needed(submission: Submission, actor) -> str | None:
+    """Why `actor` may not accept this answer though their role may: with SEPARATE_ENTRY_AND_ACCEPTANCE
+    (on unless turned off), an answer the secretariat typed in from a fax, a mail or a letter is
+    accepted by another officer than the one who typed it, so two people have read it against the
+    original. None when nothing stands in the way."""
+    version = submission.latest_version
+    if (current_app.config["SEPARATE_ENTRY_AND_ACCEPTANCE"] and version is not None
+            and version.provenance != "portal" and actor is not None and version.submitted_by_id == actor.id):
+        return str(_("You entered this answer from what the mission sent, so another officer must accept it."))
+    return None
+
+
 def accept(submission: Submission, actor):
+    refusal = second_reader_needed(submission, actor)
+    if refusal:
+        raise TransitionError(refusal)
     return transition(submission, Action.ACCEPT, actor)
 
 
