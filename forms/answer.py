@@ -29,10 +29,7 @@ from forms.base import SubForm as Form
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import localized
 from workflow.sections import Field, Group, Problem, Repeat, kind_of
-from workflow.submissions import PROVENANCES
-
-PROVENANCE_LABELS = {"email": _l("Email"), "fax": _l("Fax"), "post": _l("Note verbale by post"),
-                     "hand": _l("Delivered by hand"), "portal": _l("Portal")}
+from workflow.submissions import PROVENANCE_LABELS, PROVENANCES
 
 
 def _field(spec: Field):

@@ -8,7 +8,8 @@ from workflow import clock, notifications, report, report_render
 from workflow.db import db
 from workflow.kinds import ReportState
 
-FORMATS = {"docx": report_render.docx, "xlsx": report_render.xlsx, "csv.zip": report_render.csv_zip}
+FORMATS = {"pdf": report_render.pdf, "docx": report_render.docx, "xlsx": report_render.xlsx,
+           "csv.zip": report_render.csv_zip}
 
 
 @shared_task(name="missiva.compile_report", ignore_result=True)
@@ -22,7 +23,7 @@ def compile_report(report_id: int) -> str:
         db.session.commit()
 
     try:
-        data = report.build(row.call, row.basis, progress=progress)
+        data = report.build(row.call, row.basis, language=row.language, progress=progress)
         files = {}
         for extension, render in FORMATS.items():
             name = f"{row.call.slug}-report-{row.id}.{extension}"

@@ -45,7 +45,7 @@ def test_the_receipt_mail_carries_the_numbered_pdf_in_the_missions_language(app,
     assert "mjnunez@mpf.example" in text  # every section received is listed
     assert "Ley 26.388" in text
     assert "hora de Nueva York" in text  # the call's zone, named
-    assert "Página 1 / 1" in text
+    assert "Página 1 de 1" in text
 
     # The same document from the confirmation page.
     page = mission.get(f"/portal/calls/{call.id}/receipt/1").get_data(as_text=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import timedelta
 
@@ -25,11 +26,19 @@ def expert(name, funding="own_cost", institution="Ministerio de Justicia"):
             "phone": "", "role": "head_of_delegation", "funding": funding}
 
 
-def known_answers(language="en"):
-    """AR on time and accepted; BR late; MX amended (v2); CO returned (waiting); CL did not answer."""
+def known_answers(language="en", funded_places=None):
+    """AR on time and accepted; BR late; MX amended (v2); CO returned (waiting); CL did not answer.
+    With `funded_places` ({"quota": n, code: n}) the call funds places and AR and MX ask for them."""
     w = factories.world()
     call = w["call"]
     call.language = language
+    call.created_at = call.deadline - timedelta(days=30)  # opened a month before its deadline
+    if funded_places:
+        quota = funded_places.pop("quota")
+        call.sections = [{**s, "funded_quota": quota,
+                          "overrides": [{"state": code, "funded_quota": n} for code, n in funded_places.items()]}
+                         if s["kind"] == "nominations" else s for s in call.sections]
+    funded = "funded" if funded_places is not None else "own_cost"
     for code in ("MX", "CL", "CO"):
         w[code.lower()] = factories.user(f"focal@{code.lower()}.example", mission=factories.mission(code, "es"))
     from workflow.calls import address
@@ -48,14 +57,14 @@ def known_answers(language="en"):
             submit(sub, w[key])
         return sub, content
 
-    ar, _ = answer("ar", [expert("María José Núñez"), expert("Łukasz Ñandú Çelik")],
+    ar, _ = answer("ar", [expert("María José Núñez", funded), expert("Łukasz Ñandú Çelik")],
                    [("legislation", "Ley 26.388"), ("other", "Cooperación público-privada")],
                    "Incluir al sector privado.")
     accept(ar, w["officer"])
     answer("br", [expert("João Gonçalves")], [("units", "")], at=call.deadline + timedelta(days=2))
     mx, content = answer("mx", [expert("Ximena Pérez")], [("legislation", "")])
     amend(mx, w["mx"])
-    content["experts"]["experts"].append(expert("Ángel Núñez"))
+    content["experts"]["experts"].append(expert("Ángel Núñez", funded))
     save(mx, content, w["mx"], lock_version=mx.lock_version)
     with clock.frozen_at(call.deadline - timedelta(days=1)):
         submit(mx, w["mx"])
@@ -67,7 +76,7 @@ def known_answers(language="en"):
 
 def docx_text(data: bytes) -> str:
     document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
+    parts = [p.text for p in document.sections[0].header.paragraphs] + [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
             parts.append(" | ".join(cell.text for cell in row.cells))
@@ -84,7 +93,8 @@ def test_report_contents_in_docx_xlsx_and_csv(app):
     assert [s["state"] for s in data["waiting"]] == ["Colombia"]
 
     text = docx_text(report_render.docx(data))
-    assert "CIBER-V/doc.1/07" in text and "V MEETING OF THE GROUP OF GOVERNMENTAL EXPERTS ON CYBER-CRIME" in text
+    assert "V MEETING OF THE GROUP OF GOVERNMENTAL EXPERTS ON CYBER-CRIME" in text
+    assert "CIBER-V/doc.2/07" in text and "Concerning CIBER-V/doc.1/07" in text  # its own symbol, and the call's
     assert "Consolidated report of the answers of the member states" in text
     for name in ("María José Núñez", "Łukasz Ñandú Çelik", "João Gonçalves", "Ximena Pérez", "Ángel Núñez"):
         assert name in text
@@ -92,8 +102,9 @@ def test_report_contents_in_docx_xlsx_and_csv(app):
     assert "Argentina | ✓ |  |  |  | ✓" in text  # the states x areas matrix
     assert "Argentina | The expert would" not in text
     assert "Argentina: Incluir al sector privado." in text
-    assert "Brazil | 1 | " in text and "| Yes | No" in text  # BR: version 1, late, not amended
-    assert "Mexico | 2 |" in text  # the amended version is the one used
+    assert re.search(r"Brazil \| 1 \| [^|]+\(New York time\) \| Missiva portal \| After the deadline", text)
+    assert re.search(r"Mexico \| 2 \| [^|]+ \| Missiva portal \| On time", text)  # the amended version is used
+    assert "Funding" not in text and "At own cost" not in text and "Funded" not in text  # no funded places
     assert "Member states that did not answer\nChile" in text
     document = docx.Document(io.BytesIO(report_render.docx(data)))
     assert len(document.inline_shapes) == 2  # the timeline and the matrix charts

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from forms.answer import PROVENANCE_LABELS, problem_list
+from forms.answer import problem_list
 from workflow import clock, invitations
 from workflow.checks import LANGUAGE_NAMES
 from workflow.db import db
@@ -17,6 +17,8 @@ from workflow.i18n import lazy_gettext as _l
 from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, event_label, label
 from workflow.models import localized
 from workflow.sections import kind_of
+from workflow.submissions import PROVENANCE_LABELS
+from workflow.text import css_string
 
 from .navigation import safe_target
 
@@ -46,12 +48,14 @@ def select_timezone() -> str:
     return "UTC"
 
 
-def moment(value: datetime | None, zone: str | None = None, format: str = "long") -> str:
+def moment(value: datetime | str | None, zone: str | None = None, format: str = "long") -> str:
     """A naive UTC moment in the page's language, through the one time formatter: in `zone` (a
     call's) with the reader's own time beside it where it differs, else in the reader's zone —
     "29 de octubre de 2030, 23:59 (hora de Nueva York)"; format="short" for tables."""
-    if value is None:
+    if not value:
         return ""
+    if isinstance(value, str):  # as a report's data keeps it
+        value = datetime.fromisoformat(value)
     reader = select_timezone()
     return clock.shown(value, zone or reader, str(get_locale()), reader_zone=None if format == "short" else reader,
                        short=format == "short")
@@ -80,6 +84,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.filters["css_string"] = css_string
     app.jinja_env.filters["redact_links"] = invitations.redact
     app.jinja_env.globals.update(
         localized=localized, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=lambda: str(get_locale()),

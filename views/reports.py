@@ -7,6 +7,7 @@ from wtforms import SelectField
 
 from forms.base import Form
 from workflow import report, report_charts, report_render
+from workflow.checks import LANGUAGE_NAMES
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import Call, Report
@@ -16,6 +17,7 @@ from .access import acting_user, secretariat_required
 
 bp = Blueprint("reports", __name__, url_prefix="/secretariat")
 MIMETYPES = {
+    "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv.zip": "application/zip",
@@ -26,6 +28,8 @@ class CompileForm(Form):
     basis = SelectField(_l("Answers to include"), choices=[
         ("accepted", _l("Accepted answers only")),
         ("submitted", _l("Accepted and submitted answers (not yet reviewed)"))], default="accepted")
+    language = SelectField(_l("Language of the report"), choices=list(LANGUAGE_NAMES.items()),
+                           description=_l("The call's own texts not translated into it stay in the call's language."))
 
 
 def _call(call_id: int) -> Call:
@@ -36,9 +40,9 @@ def _call(call_id: int) -> Call:
 @secretariat_required
 def call_reports(call_id: int):
     call = _call(call_id)
-    form = CompileForm()
+    form = CompileForm(language=call.language)
     if form.validate_on_submit():
-        row = report.request(call, form.basis.data, acting_user())
+        row = report.request(call, form.basis.data, acting_user(), language=form.language.data)
         db.session.commit()
         return redirect(url_for("reports.show", report_id=row.id))
     rows = db.session.scalars(db.select(Report).filter_by(call_id=call.id).order_by(Report.id.desc())).all()
@@ -49,7 +53,9 @@ def call_reports(call_id: int):
 @secretariat_required
 def show(report_id: int):
     row = db.get_or_404(Report, report_id)
-    return render_template("reports/show.html", report=row, call=row.call, data=row.data)
+    data = row.data
+    alt = report_charts.timeline_description(data, report_render.labels(data["call"]["language"])) if data else ""
+    return render_template("reports/show.html", report=row, call=row.call, data=data, timeline_alt=alt)
 
 
 @bp.route("/reports/<int:report_id>/download/<fmt>")

@@ -146,6 +146,7 @@ def read(form: Mapping) -> dict:
     deadline = posted.text("deadline").replace("T", " ")
     data: dict = {
         "slug": posted.text("slug"), "reference": posted.text("reference"),
+        "report_symbol": posted.text("report_symbol"),
         "language": posted.text("language") or "en",
         "title": _translated(posted, "title"),
         "explanatory_note": _translated(posted, "explanatory_note", long=True),
@@ -167,7 +168,7 @@ def blank(language: str = "en", timezone: str = "America/New_York") -> dict:
     """Where a new call starts: a deadline a month away and one section of governmental experts."""
     deadline = clock.to_zone(clock.now(), timezone).replace(hour=18, minute=0, second=0, microsecond=0)
     deadline = deadline.replace(tzinfo=None) + (datetime(2000, 2, 1) - datetime(2000, 1, 1))
-    return {"slug": "", "reference": "", "language": language, "title": {}, "explanatory_note": {},
+    return {"slug": "", "reference": "", "report_symbol": "", "language": language, "title": {}, "explanatory_note": {},
             "meeting": {}, "contact": {}, "timezone": timezone, "deadline": deadline.strftime("%Y-%m-%d %H:%M"),
             "policy": {"accept_late": True, "allow_amendments": True, "close_at_deadline": False},
             "reminders": dict(DEFAULT_REMINDERS), "addressed": "all",
@@ -292,6 +293,7 @@ def orphaned(call: Call, sections: list[dict]) -> list[dict]:
 
 CALL_LABELS = {
     "slug": _("Short name (used in links and files)"), "reference": _("Document reference"),
+    "report_symbol": _("Symbol of the consolidated report"),
     "language": _("Language of the call"), "title": _("Title"), "explanatory_note": _("Explanatory note"),
     "meeting": _("Meeting"), "contact": _("Contact at the secretariat"), "timezone": _("Time zone of the call"),
     "deadline": _("Deadline (in the call’s time zone)"), "policy": _("Deadline, policy and reminders"),

@@ -38,7 +38,7 @@ def _parse_moment(value, zone: str) -> datetime:
     return clock.from_zone(value, zone)
 
 
-TOP_FIELDS = ("slug", "reference", "language", "title", "meeting", "explanatory_note", "contact",
+TOP_FIELDS = ("slug", "reference", "report_symbol", "language", "title", "meeting", "explanatory_note", "contact",
               "timezone", "deadline", "policy", "reminders", "addressed", "sections", "status")
 MEETING_FIELDS = ("name", "starts", "ends", "venue")
 CONTACT_FIELDS = ("name", "email", "phone", "fax", "address")
@@ -61,6 +61,7 @@ def check_definition(data: dict) -> list[str]:
     if data.get("slug") and not (isinstance(data["slug"], str) and SLUG.match(data["slug"])):
         found.append("slug: lowercase letters, digits and dashes, 2-80 characters")
     found.text("reference", data.get("reference"), limit=120)
+    found.text("report_symbol", data.get("report_symbol"), limit=120)
     found.one_of("language", data.get("language"), LANGUAGES, required="language" in data)
     found.translated("title", data.get("title"), limit=300)
     found.translated("explanatory_note", data.get("explanatory_note"), limit=20000)
@@ -148,6 +149,7 @@ def apply_definition(call: Call, data: dict) -> Call:
     data = own_language_first(data, data.get("language", "en"))
     call.slug = data["slug"]
     call.reference = str(data["reference"])
+    call.report_symbol = str(data.get("report_symbol") or "").strip() or None
     call.language = data.get("language", "en")
     call.title = _i18n(data["title"], call.language)
     call.explanatory_note = _i18n(data.get("explanatory_note"), call.language)
@@ -310,6 +312,7 @@ def to_definition(call: Call) -> dict:
     return {
         "slug": call.slug,
         "reference": call.reference,
+        **({"report_symbol": call.report_symbol} if call.report_symbol else {}),
         "language": call.language,
         "title": call.title,
         "meeting": call.meeting,

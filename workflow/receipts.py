@@ -9,6 +9,7 @@ from flask_babel import force_locale
 
 from . import clock
 from .models import Submission, SubmissionVersion, localized
+from .report_render import page_numbers
 from .submissions import documents_of
 
 
@@ -26,6 +27,7 @@ def html(submission: Submission, version: SubmissionVersion, language: str) -> s
             received=clock.shown(version.received, call.timezone, language, reader_zone=mission.timezone),
             issued=clock.shown(clock.now(), call.timezone, language),
             documents=documents_of(submission, version.content), printing=True,
+            page_numbers=page_numbers(language),
         )
 
 

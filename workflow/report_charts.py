@@ -3,14 +3,16 @@ the member states x experience areas matrix. PNG for the DOCX, SVG for the page.
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import matplotlib
+from babel.dates import format_date
 
 matplotlib.use("Agg")
 from matplotlib import pyplot
-from matplotlib.dates import date2num
+from matplotlib.dates import AutoDateLocator, date2num, num2date
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 INK, ACCENT, MUTED = "#1b1f24", "#0b5394", "#b3261e"
 
@@ -23,24 +25,56 @@ def _output(figure: Figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+def _axis_days(data: dict) -> tuple[date, date]:
+    """From the first invitation (or the call's opening) to the later of the deadline and the last
+    answer, with a day of margin each side."""
+    start = date.fromisoformat(data.get("timeline_start") or data["timeline_deadline"])
+    end = date.fromisoformat(data.get("timeline_end") or data["timeline_deadline"])
+    return start - timedelta(days=1), max(end, start) + timedelta(days=1)
+
+
 def timeline(data: dict, labels: dict, fmt: str = "png") -> bytes:
     """Cumulative answers by day, with the deadline marked and the number addressed as a ceiling."""
     figure = pyplot.figure(figsize=(7, 3))
     axes = figure.add_subplot()
     points = data["timeline"]
+    first, last = _axis_days(data)
     if points:
-        days = date2num([date.fromisoformat(p["date"]) for p in points])
-        axes.step(days, [p["count"] for p in points], where="post", color=ACCENT, linewidth=2)
-        axes.plot(days, [p["count"] for p in points], "o", color=ACCENT, markersize=3)
-    axes.axvline(date2num(date.fromisoformat(data["timeline_deadline"])), color=MUTED, linestyle="--", linewidth=1.5,
-                 label=labels["deadline"])
-    axes.axhline(data["summary"]["addressed"], color=INK, linestyle=":", linewidth=1, label=labels["addressed"])
-    axes.set_ylim(0, data["summary"]["addressed"] + 1)
-    axes.set_ylabel(labels["answers"])
+        days = [date.fromisoformat(p["date"]) for p in points] + [last]
+        counts = [p["count"] for p in points]
+        axes.step(date2num(days), [*counts, counts[-1]], where="post", color=ACCENT, linewidth=2)
+        axes.plot(date2num(days[:-1]), counts, "o", color=ACCENT, markersize=4)
+    axes.axvline(date2num(date.fromisoformat(data["timeline_deadline"])), color=MUTED, linestyle="--",
+                 linewidth=1.5, label=labels["deadline"])
+    addressed = data["summary"]["addressed"]
+    axes.axhline(addressed, color=INK, linestyle=":", linewidth=1, label=labels["addressed"])
+    axes.set_xlim(date2num(first), date2num(last))
+    axes.set_ylim(0, addressed + max(1, addressed // 10))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    locator = AutoDateLocator(maxticks=8)
+    axes.xaxis.set_major_locator(locator)
+    language, pattern = data["call"]["language"], "d MMM" if (last - first).days < 180 else "MMM y"
+    axes.xaxis.set_major_formatter(FuncFormatter(
+        lambda value, _position: format_date(num2date(value).date(), pattern, locale=language)))
+    axes.tick_params(labelsize=9)
+    axes.set_ylabel(labels["answers"], fontsize=9)
     axes.legend(loc="upper left", fontsize=8, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
-    figure.autofmt_xdate()
     return _output(figure, fmt)
+
+
+def timeline_description(data: dict, labels: dict) -> str:
+    """The chart in words, for its alt text."""
+    answered = data["timeline"][-1]["count"] if data["timeline"] else 0
+    first, last = _axis_days(data)
+    language = data["call"]["language"]
+
+    def day(value: date) -> str:
+        return format_date(value, "long", locale=language)
+
+    return (f"{labels['timeline']}: {answered} / {data['summary']['addressed']}, "
+            f"{day(first + timedelta(days=1))} – {day(last - timedelta(days=1))}. "
+            f"{labels['deadline']}: {day(date.fromisoformat(data['timeline_deadline']))}.")
 
 
 def matrix(section: dict, fmt: str = "png") -> bytes:

@@ -1,20 +1,31 @@
-"""Rendering the report's data (workflow/report.py) as a secretariat document (DOCX), a workbook
-with one sheet per section (XLSX), and one CSV per section (in a ZIP). Text in the call's language."""
+"""Rendering the report's data (workflow/report.py) as a secretariat document (DOCX, and PDF drawn
+from HTML by WeasyPrint), a workbook with one sheet per section (XLSX), and one CSV per section (in a
+ZIP). Text in the report's language.
+
+The document is the secretariat's: its own symbol, the date and original language in the page
+header, page numbers in the footer, wide tables on landscape pages, and its metadata names the
+secretariat."""
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import zipfile
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
+from babel import Locale
+from babel.dates import format_date
 from docx import Document as DocxDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
+from flask import render_template
 from flask_babel import force_locale, gettext
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -22,7 +33,9 @@ from openpyxl.utils import get_column_letter
 from . import clock, report_charts
 from .i18n import N_
 from .sections import kind_of
-from .text import printable, spreadsheet_text
+from .sections.nominations import COLUMNS
+from .submissions import PROVENANCE_LABELS
+from .text import css_string, printable, spreadsheet_text
 
 LABELS = {
     "report": N_("Consolidated report of the answers of the member states"),
@@ -31,6 +44,7 @@ LABELS = {
     "summary": N_("Summary"), "addressed": N_("Member states addressed"), "included": N_("Answers in this report"),
     "not_answered": N_("Member states that did not answer"), "late": N_("Late answers"),
     "amended": N_("Amended answers"), "experts": N_("Governmental experts"), "funded": N_("Funded"),
+    "funded_place": N_("Funded place"),
     "own_cost": N_("At own cost"), "documents": N_("Documents received"), "state": N_("Member state"),
     "name": N_("Full name"), "title": N_("Title or post"), "institution": N_("Institution"), "email": N_("Email"),
     "phone": N_("Telephone"), "role": N_("Role"), "funding": N_("Funding"), "wishes": N_("Would like to present"),
@@ -48,6 +62,10 @@ LABELS = {
     "call": N_("Call"), "sent": N_("What was sent"), "places_by_state": N_("Places by member state"),
     "nominated": N_("Experts nominated"), "places": N_("Funded places"),
     "former": N_("This section was later taken off the call; the answers below were given to it."),
+    "channel": N_("Received through"), "timing": N_("Timing"), "on_time": N_("On time"),
+    "after_deadline": N_("After the deadline"), "missing_documents": N_("Required documents not received"),
+    "original": N_("Original: %(original)s"), "concerning": N_("Concerning %(reference)s"),
+    "page": N_("Page %(page)s of %(pages)s"),
 }
 
 
@@ -94,9 +112,12 @@ def _table(document, header: list[str], rows: list[list], widths: list[float] | 
     return table
 
 
+A4 = (Cm(21), Cm(29.7))
+
+
 def _new_document():
-    """A document with the styles the report uses resolved once (python-docx looks a style up by
-    scanning every style on each use, which costs seconds over a report's thousand paragraphs)."""
+    """An A4 document with the styles the report uses resolved once (python-docx looks a style up
+    by scanning every style on each use, which costs seconds over a report's thousand paragraphs)."""
     document = DocxDocument()
     style = document.styles["Normal"]
     style.font.name, style.font.size = "Calibri", Pt(11)
@@ -105,8 +126,86 @@ def _new_document():
     document.missiva_table_style = grid  # type: ignore[attr-defined]
     document.missiva_bullet_id = document.styles["List Bullet"].style_id  # type: ignore[attr-defined]
     for section in document.sections:
+        section.page_width, section.page_height = A4
         section.left_margin = section.right_margin = Cm(2)
     return document
+
+
+def _page_field(run, instruction: str) -> None:
+    """A field Word fills in when it lays the page out (PAGE, NUMPAGES)."""
+    for tag, value in (("w:fldChar", "begin"), ("w:instrText", instruction), ("w:fldChar", "separate"),
+                       ("w:t", "1"), ("w:fldChar", "end")):
+        element = OxmlElement(tag)
+        if tag == "w:fldChar":
+            element.set(qn("w:fldCharType"), value)
+        else:
+            element.set(qn("xml:space"), "preserve")
+            element.text = value
+        run._r.append(element)
+
+
+def heading_lines(data: dict) -> dict:
+    """What heads every page of a document of this report: who issues it, its symbol (or the call's
+    reference it concerns), its date and original language."""
+    call, language = data["call"], data["call"]["language"]
+    local_day = clock.to_zone(datetime.fromisoformat(data["compiled_at"]), call["timezone"]).date()
+    original = Locale.parse(language).get_display_name(language) or language
+    return {
+        "secretariat": data.get("secretariat", ""),
+        "symbol": call.get("symbol") or _t("concerning", language, reference=call["reference"]),
+        "date": format_date(local_day, "long", locale=language),
+        "original": _t("original", language, original=original.capitalize()),
+    }
+
+
+def concerning(data: dict) -> str:
+    """The call the report answers, when the report has a symbol of its own to head its pages."""
+    call = data["call"]
+    return _t("concerning", call["language"], reference=call["reference"]) if call.get("symbol") else ""
+
+
+def meeting_line(data: dict) -> str:
+    """"19–20 November 2007, Washington, DC" in the report's language."""
+    meeting, language = data["call"].get("meeting") or {}, data["call"]["language"]
+    try:
+        starts = date.fromisoformat(str(meeting.get("starts")))
+        ends = date.fromisoformat(str(meeting.get("ends") or meeting.get("starts")))
+    except ValueError:
+        when = ""
+    else:
+        when = " – ".join(dict.fromkeys(format_date(day, "long", locale=language) for day in (starts, ends)))
+    return ", ".join(v for v in (when, meeting.get("venue", "")) if v)
+
+
+def _frame(document, data: dict, title: str) -> None:
+    """Page header (secretariat, symbol, date, original language), footer (page x of y) and the
+    document's properties, which name the secretariat, never the library that wrote the file."""
+    lines = heading_lines(data)
+    language = data["call"]["language"]
+    section = document.sections[0]
+    header = section.header
+    who = header.paragraphs[0].add_run(printable(lines["secretariat"]))
+    who.font.size, who.font.color.rgb = Pt(8.5), RGBColor(0x55, 0x55, 0x55)
+    for text, bold in ((lines["symbol"], True), (f"{lines['date']} · {lines['original']}", False)):
+        line = header.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = line.add_run(printable(text))
+        run.bold, run.font.size = bold or None, Pt(9)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    before, rest = _t("page", language, page="\x00", pages="\x01").split("\x00", 1)
+    middle, after = rest.split("\x01", 1)
+    for text, field in ((before, "PAGE"), (middle, "NUMPAGES"), (after, None)):
+        footer.add_run(text).font.size = Pt(8.5)
+        if field:
+            _page_field(footer.add_run(), field)
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = lines["secretariat"]
+    properties.title, properties.subject = title, data["call"]["title"]
+    properties.keywords = data["call"].get("symbol") or data["call"]["reference"]
+    properties.comments, properties.category, properties.language = "", "", language
+    properties.created = properties.modified = datetime.fromisoformat(data["compiled_at"])
+    properties.revision = 1
 
 
 def _bullet(document, text: str):
@@ -132,49 +231,72 @@ class Writer:
         _bullet(self.document, text)
 
     def table(self, header: list[str], rows: list[list], widths: list[float] | None = None,
-              shaded: Collection[tuple[int, int]] = ()) -> None:
-        """shaded: (row, column) of cells to highlight, the header being row 0."""
+              shaded: Collection[tuple[int, int]] = (), wide: bool = False) -> None:
+        """shaded: (row, column) of cells to highlight, the header being row 0. A wide table gets
+        landscape pages of its own."""
+        if wide:
+            self._orient(landscape=True)
         table = _table(self.document, header, rows, widths)
+        if wide:
+            self._orient(landscape=False)
         if shaded:
             grid, columns = table._cells, len(header)
             for row, column in shaded:
                 _shade(grid[row * columns + column], "9DC3E6")
+
+    def _orient(self, *, landscape: bool) -> None:
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = A4[::-1] if landscape else A4
 
     def picture(self, image: bytes | None, width_cm: float) -> None:
         if image:
             self.document.add_picture(io.BytesIO(image), width=Cm(width_cm))
 
 
+def summary_rows(data: dict) -> list[list]:
+    """The summary's figures; funding only where the call funds places."""
+    words, s = labels(data["call"]["language"]), data["summary"]
+    keys = ["addressed", "included", "not_answered", "late", "amended", "experts",
+            *(("funded", "own_cost") if data.get("funds") else ()), "documents"]
+    return [[words[key], s[key]] for key in keys]
+
+
+def source_rows(data: dict) -> list[list]:
+    """Each answer the report uses: state, version, when received (in the call's zone, named), the
+    channel with its reference, and whether it came in time."""
+    words = labels(data["call"]["language"])
+    with force_locale(data["call"]["language"]):
+        channels = {key: str(label) for key, label in PROVENANCE_LABELS.items()}
+    return [[s["state"], s["version"], _when(s.get("received_at") or s["submitted_at"], data, short=False),
+             " · ".join(v for v in (channels.get(s.get("provenance", "portal"), ""), s.get("reference")) if v),
+             words["after_deadline"] if s["late"] else words["on_time"]] for s in data["sources"]]
+
+
+def source_header(words: dict) -> list[str]:
+    return [words["state"], words["version"], words["received"], words["channel"], words["timing"]]
+
+
 def docx(data: dict) -> bytes:
     language = data["call"]["language"]
     words = labels(language)
     document = _new_document()
+    _frame(document, data, words["report"])
 
-    block = document.add_paragraph()
-    block.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    block.add_run(data["call"]["reference"]).bold = True
-    block.add_run(f"\n{datetime.fromisoformat(data['compiled_at']):%Y-%m-%d}\nOriginal: {language.upper()}")
-    meeting = data["call"].get("meeting") or {}
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    heading.add_run(data["call"]["title"].upper()).bold = True
-    if meeting.get("starts"):
-        heading.add_run(f"\n{meeting.get('starts')} – {meeting.get('ends', '')}, {meeting.get('venue', '')}")
+    heading.add_run(printable(data["call"]["title"]).upper()).bold = True
+    for line in (meeting_line(data), concerning(data)):
+        if line:
+            heading.add_run("\n" + printable(line))
     document.add_heading(words["report"], level=1)
     document.add_paragraph(_t("compiled", language, when=_when(data["compiled_at"], data, short=False),
                               basis=words[data["basis"]]))
 
-    summary = data["summary"]
     document.add_heading(words["summary"], level=2)
-    _table(document, [words["summary"], ""], [
-        [words["addressed"], summary["addressed"]], [words["included"], summary["included"]],
-        [words["not_answered"], summary["not_answered"]], [words["late"], summary["late"]],
-        [words["amended"], summary["amended"]], [words["experts"], summary["experts"]],
-        [words["funded"], summary["funded"]], [words["own_cost"], summary["own_cost"]],
-        [words["documents"], summary["documents"]],
-    ], [10, 4])
+    _table(document, [words["summary"], ""], summary_rows(data), [10, 4])
     document.add_heading(words["timeline"], level=3)
-    document.add_picture(io.BytesIO(report_charts.timeline(data, words)), width=Cm(15))
+    document.add_picture(io.BytesIO(report_charts.timeline(data, words)), width=Cm(16))
 
     writer = Writer(document)
     for section in data["sections"]:
@@ -185,33 +307,60 @@ def docx(data: dict) -> bytes:
 
     document.add_heading(words["not_answered"], level=2)
     document.add_paragraph(", ".join(s["state"] for s in data["not_answered"]) or words["none"])
+    if data.get("missing_documents"):
+        document.add_heading(words["missing_documents"], level=2)
+        _table(document, [words["state"], words["document"]],
+               [[m["state"], "; ".join(m["items"])] for m in data["missing_documents"]], [5, 12])
     if data["waiting"]:
         document.add_heading(words["waiting"], level=2)
         document.add_paragraph(", ".join(s["state"] for s in data["waiting"]))
     document.add_heading(words["sources"], level=2)
-    _table(document, [words["state"], words["version"], words["received"], words["late"], words["amended"]],
-           [[s["state"], s["version"], _when(s["submitted_at"], data), words["yes"] if s["late"] else words["no"],
-             words["yes"] if s["amended"] else words["no"]] for s in data["sources"]])
+    _table(document, source_header(words), source_rows(data), [3.5, 1.6, 4.6, 4.3, 3])
     return _save(document)
+
+
+def pdf(data: dict) -> bytes:
+    """The same document drawn from HTML (templates/documents/report.html) by WeasyPrint."""
+    from weasyprint import HTML  # a second's import: only where a PDF is drawn
+
+    return HTML(string=html(data)).write_pdf()
+
+
+def page_numbers(language: str) -> Markup:
+    """"Page 3 of 12" as CSS `content` for a page footer, in the language."""
+    before, rest = _t("page", language, page="\x00", pages="\x01").split("\x00", 1)
+    middle, after = rest.split("\x01", 1)
+    return Markup(f"{css_string(before)} counter(page) {css_string(middle)} counter(pages) {css_string(after)}")
+
+
+def html(data: dict) -> str:
+    language = data["call"]["language"]
+    words = labels(language)
+    with force_locale(language):
+        return render_template(
+            "documents/report.html", data=data, words=words, lines=heading_lines(data), concerning=concerning(data),
+            page_numbers=page_numbers(language),
+            compiled=_t("compiled", language, when=_when(data["compiled_at"], data, short=False),
+                        basis=words[data["basis"]]),
+            meeting=meeting_line(data), summary=summary_rows(data), sources=source_rows(data),
+            source_header=source_header(words),
+            timeline=base64.b64encode(report_charts.timeline(data, words, "svg")).decode("ascii"),
+            timeline_alt=report_charts.timeline_description(data, words), printing=True)
 
 
 def sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
     """The report as (sheet name, header, rows): one per section, plus summary and sources."""
     words = labels(data["call"]["language"])
-    s = data["summary"]
-    out = [(words["summary"], [words["summary"], ""], [
-        [words["addressed"], s["addressed"]], [words["included"], s["included"]],
-        [words["not_answered"], s["not_answered"]], [words["late"], s["late"]], [words["amended"], s["amended"]],
-        [words["experts"], s["experts"]], [words["funded"], s["funded"]], [words["own_cost"], s["own_cost"]],
-        [words["documents"], s["documents"]]])]
+    out = [(words["summary"], [words["summary"], ""], summary_rows(data))]
     for section in data["sections"]:
         out.append((section["key"], *kind_of(section).sheet(section, words)))
     out.append((words["not_answered"][:31], [words["state"]], [[s["state"]] for s in data["not_answered"]]))
-    out.append((words["sources"], [words["state"], words["version"], words["received"], words["late"],
-                                   words["amended"]],
-                [[s["state"], s["version"], _when(s["submitted_at"], data), words["yes"] if s["late"] else words["no"],
-                  words["yes"] if s["amended"] else words["no"]] for s in data["sources"]]))
+    if data.get("missing_documents"):
+        out.append((words["missing_documents"][:31], [words["state"], words["document"]],
+                    [[m["state"], "; ".join(m["items"])] for m in data["missing_documents"]]))
+    out.append((words["sources"], source_header(words), source_rows(data)))
     return out
+
 
 
 def xlsx(data: dict) -> bytes:
@@ -267,10 +416,10 @@ def participants(data: dict) -> list[list]:
 def participants_docx(data: dict) -> bytes:
     words = labels(data["call"]["language"])
     document = _new_document()
+    _frame(document, {**data, "call": {**data["call"], "symbol": None}}, words["participants"])
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.add_run(f"{data['call']['title']}\n{words['participants']}").bold = True
-    document.add_paragraph(data["call"]["reference"]).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    title.add_run(f"{printable(data['call']['title'])}\n{words['participants']}").bold = True
     current = None
     for row in participants(data):
         if row[0] != current:
@@ -278,36 +427,51 @@ def participants_docx(data: dict) -> bytes:
             document.add_heading(current, level=2)
         line = _bullet(document, "")
         line.add_run(row[1]).bold = True
-        line.add_run(" — " + ", ".join(str(v) for v in (row[2], row[3], row[6], row[7]) if v))
+        line.add_run(" — " + ", ".join(str(v) for v in (row[2], row[3], *row[6:]) if v))
     return _save(document)
 
 
 def participants_xlsx(data: dict) -> bytes:
     words = labels(data["call"]["language"])
-    header = [words[k] for k in ("state", "name", "title", "institution", "email", "phone", "role", "funding")]
+    header = [words[k] for k in COLUMNS if k != "funding" or data.get("funds")]
     return xlsx({**data, "_sheets": [(words["participants"], header, participants(data))]})
 
 
 def receipt_docx(submission, version, language: str) -> bytes:
-    """The numbered acknowledgement of receipt, as a document the mission can file."""
+    """The numbered acknowledgement of receipt as a document the mission can file: the same facts
+    as the PDF, and every section as received, each written by its kind as in the report."""
+    from .receipts import secretariat_name
+    from .report import section_payload
+    from .submissions import documents_of
+
     words = labels(language)
-    call = submission.call
+    call, state = submission.call, submission.mission.member_state.name(language)
     document = _new_document()
-    top = document.add_paragraph()
-    top.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    top.add_run(call.reference).bold = True
+    header = document.sections[0].header
+    header.paragraphs[0].add_run(printable(secretariat_name(language))).font.size = Pt(8.5)
+    number = header.add_paragraph()
+    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    number.add_run(version.receipt_number).bold = True
+    document.core_properties.author = document.core_properties.last_modified_by = secretariat_name(language)
+    document.core_properties.title, document.core_properties.comments = words["receipt"], ""
     document.add_heading(words["receipt"], level=1)
-    document.add_paragraph(_t("receipt_text", language, state=submission.mission.member_state.name(language)))
+    document.add_paragraph(_t("receipt_text", language, state=state))
+    with force_locale(language):
+        channel = str(PROVENANCE_LABELS.get(version.provenance, version.provenance))
     _table(document, [words["receipt_number"], version.receipt_number], [
-        [words["call"], call.title_in(language)],
-        [words["state"], submission.mission.member_state.name(language)],
-        [words["received"], clock.shown(version.submitted_at, call.timezone, language,
+        [words["call"], f"{call.title_in(language)} ({call.reference})"],
+        [words["state"], state],
+        [words["received"], clock.shown(version.received, call.timezone, language,
                                         reader_zone=submission.mission.timezone)],
+        [words["channel"], " · ".join(v for v in (channel, version.provenance_note) if v)],
         [words["version"], version.number],
-        [words["late"], words["yes"] if version.late else words["no"]],
+        [words["timing"], words["after_deadline"] if version.late else words["on_time"]],
     ], [5, 11])
     document.add_heading(words["sent"], level=2)
+    writer, documents = Writer(document), documents_of(submission, version.content)
     for section in call.sections:
-        for line in kind_of(section).receipt_lines(section, version.content.get(section["key"], {})):
-            _bullet(document, line)
+        payload = section_payload(section, [(submission.mission.code, state, version.content.get(section["key"], {}))],
+                                  language, documents)
+        document.add_heading(payload["title"], level=3)
+        kind_of(section).docx(writer, payload, words)
     return _save(document)

@@ -17,6 +17,8 @@ from .sections import Problem, attached_ids, problems
 from .states import Action, TransitionError, transition
 
 PROVENANCES = ("portal", "email", "fax", "post", "hand")
+PROVENANCE_LABELS = {"email": _("Email"), "fax": _("Fax"), "post": _("Note verbale by post"),
+                     "hand": _("Delivered by hand"), "portal": _("Missiva portal")}
 
 
 class ConflictError(Exception):

@@ -286,9 +286,13 @@ class SectionKind:
         """Rows of the list of participants this section gives."""
         return []
 
-    def receipt_lines(self, section: dict, answer: dict) -> list[str]:
-        """What the acknowledgement of receipt lists for this section."""
+    def missing(self, payload: dict) -> list[dict]:
+        """What required items answering states did not send: [{"state", "items": [labels]}]."""
         return []
+
+    def wide(self, payload: dict) -> bool:
+        """Whether the section's table needs a landscape page."""
+        return False
 
     def chart(self, payload: dict, fmt: str) -> bytes | None:
         """The section's chart, if it has one."""

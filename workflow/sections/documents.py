@@ -91,9 +91,16 @@ class Documents(SectionKind):
                     files.append({"slot": slot["key"], "label": localized(slot["label"], language),
                                   "name": document.original_name, "size": document.size,
                                   "content_type": document.content_type, "document_id": document.id})
-            out.append({"code": code, "state": name, "files": files})
-        return {"slots": [{"key": s["key"], "label": localized(s["label"], language)} for s in section["documents"]],
+            sent = {f["slot"] for f in files}
+            out.append({"code": code, "state": name, "files": files,
+                        "missing": [localized(s["label"], language) for s in section["documents"]
+                                    if s.get("required") and s["key"] not in sent]})
+        return {"slots": [{"key": s["key"], "label": localized(s["label"], language),
+                           "required": bool(s.get("required"))} for s in section["documents"]],
                 "rows": out}
+
+    def missing(self, payload: dict) -> list[dict]:
+        return [{"state": row["state"], "items": row["missing"]} for row in payload["rows"] if row.get("missing")]
 
     def totals(self, payload: dict) -> dict[str, int]:
         return {"documents": sum(len(row["files"]) for row in payload["rows"])}

@@ -184,18 +184,29 @@ class Nominations(SectionKind):
         funded = sum(1 for e in experts if e.get("funding") == "funded")
         return {"experts": len(experts), "funded": funded, "own_cost": len(experts) - funded}
 
+    def columns(self, payload: dict) -> tuple[str, ...]:
+        """The list's columns: funding only where the call funds places."""
+        return COLUMNS if payload.get("funds") else tuple(c for c in COLUMNS if c != "funding")
+
+    def wide(self, payload: dict) -> bool:
+        return len(self.columns(payload)) >= 7
+
     def participants(self, payload: dict, words: dict) -> list[list]:
-        rows = []
+        rows, funds = [], payload.get("funds")
         for row in payload["rows"]:
             for expert in row["experts"]:
-                funding = words["funded"] if expert.get("funding") == "funded" else words["own_cost"]
-                rows.append([row["state"], expert.get("name", ""), expert.get("title", ""),
-                             expert.get("institution", ""), expert.get("email", ""), expert.get("phone", ""),
-                             words.get(expert.get("role", ""), expert.get("role", "")), funding])
+                cells = [row["state"], expert.get("name", ""), expert.get("title", ""),
+                         expert.get("institution", ""), expert.get("email", ""), expert.get("phone", ""),
+                         words.get(expert.get("role", ""), expert.get("role", ""))]
+                if funds:
+                    cells.append(words["funded_place"] if expert.get("funding") == "funded" else words["own_cost"])
+                rows.append(cells)
         return rows
 
     def own_figures(self, payload: dict) -> list[list]:
         """States whose funded places differ from the call's: state, nominated, funded, places."""
+        if not payload.get("funds"):
+            return []
         return [[row["state"], len(row["experts"]), sum(1 for e in row["experts"] if e.get("funding") == "funded"),
                  row.get("places", payload["funded_quota"])] for row in payload["rows"]
                 if row.get("places", payload["funded_quota"]) != payload["funded_quota"]]
@@ -203,7 +214,7 @@ class Nominations(SectionKind):
     def docx(self, writer, payload: dict, words: dict) -> None:
         rows = self.participants(payload, words)
         if rows:
-            writer.table([words[k] for k in COLUMNS], rows)
+            writer.table([words[k] for k in self.columns(payload)], rows, wide=self.wide(payload))
         else:
             writer.paragraph(words["none"])
         own = self.own_figures(payload)
@@ -212,8 +223,4 @@ class Nominations(SectionKind):
             writer.table([words["state"], words["nominated"], words["funded"], words["places"]], own)
 
     def sheet(self, payload: dict, words: dict) -> tuple[list, list[list]]:
-        return [words[k] for k in COLUMNS], self.participants(payload, words)
-
-    def receipt_lines(self, section: dict, answer: dict) -> list[str]:
-        return [", ".join(v for v in (e.get("name"), e.get("title"), e.get("institution")) if v)
-                for e in answer.get("experts", [])]
+        return [words[k] for k in self.columns(payload)], self.participants(payload, words)
