@@ -5,6 +5,8 @@ import io
 import re
 from datetime import datetime, timedelta
 
+import openpyxl
+
 from workflow import clock
 from workflow.db import db
 from workflow.models import AuditEvent
@@ -229,3 +231,13 @@ def test_the_officer_sees_each_value_that_changed_between_versions(app, make_cli
     assert re.search(r"The expert would like to present on this</td>\s*<td[^>]*><del>Yes</del></td>\s*"
                      r"<td[^>]*><ins>No</ins>", page)  # a choice, in words
     assert "Ministerio Público Fiscal</del>" not in page  # what did not change is not listed
+
+    workbook = openpyxl.load_workbook(io.BytesIO(officer.get(f"/secretariat/submissions/{sub.id}/changes-2.xlsx").data))
+    rows = [[c.value for c in row] for row in workbook.active.iter_rows()]
+    assert rows[0] == ["Section", "Answer", "Version 1", "Version 2"]
+    title = next(r for r in rows if r[1] == "Expert 1 · Title or post")
+    assert title[2:] == ["Fiscal especializada", "Fiscal Federal"]
+    cells = next(r for r in workbook.active.iter_rows() if r[1].value == "Expert 1 · Title or post")
+    assert cells[2].font.strike and cells[3].font.underline == "single"  # as <del> and <ins>
+    assert officer.get(f"/secretariat/submissions/{sub.id}/changes-1.xlsx").status_code == 404
+    assert mission.get(f"/secretariat/submissions/{sub.id}/changes-2.xlsx").status_code in (302, 403)

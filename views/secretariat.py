@@ -14,8 +14,7 @@ from workflow.calls import newest_first
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.kinds import label
-from workflow.models import AuditEvent, Call, Mission, Submission, SubmissionVersion
-from workflow.sections import kind_of
+from workflow.models import AuditEvent, Call, Mission, Submission, SubmissionVersion, localized
 from workflow.states import Action, State, TransitionError, allowed
 from workflow.submissions import (
     ExtensionError,
@@ -26,6 +25,7 @@ from workflow.submissions import (
     notes_of,
     return_to_mission,
     second_reader_needed,
+    versions_compared,
 )
 from workflow.text import name_key
 
@@ -34,6 +34,7 @@ from .answering import answer_page
 from .i18n import moment
 from .navigation import int_arg
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 PAGE = 100
 
@@ -129,7 +130,7 @@ def board_xlsx(call_id: int):
              reminders[s.id]["sent"], moment(reminders[s.id]["next"], call.timezone, "short")
              if reminders[s.id]["next"] else ""] for s in _board_rows(call, language, versions)]
     data = report_render.xlsx({"_sheets": [(call.reference.replace("/", "-")[:31], header, rows)]})
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(data, mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename={call.slug}-board.xlsx"})
 
 
@@ -160,17 +161,9 @@ def queue():
 
 def _submission_page(sub: Submission, version: SubmissionVersion | None, return_form: ReturnForm,
                      status: int = 200, extension: ExtensionForm | None = None, note: NoteForm | None = None):
-    previous = next((v for v in sub.versions if version and v.number == version.number - 1), None)
-    changed = {s["key"] for s in sub.call.sections
-               if previous and previous.content.get(s["key"]) != version.content.get(s["key"])}
     documents = documents_of(sub, version.content if version else None)
-    differences = []
-    if previous and version and changed:
-        files = {**documents_of(sub, previous.content), **documents}
-        differences = [(section, kind_of(section).changes(section, previous.content.get(section["key"], {}),
-                                                          version.content.get(section["key"], {}),
-                                                          str(get_locale()), files))
-                       for section in sub.call.sections if section["key"] in changed]
+    previous, changed, differences = (versions_compared(sub, version, str(get_locale())) if version
+                                      else (None, set(), []))
     events = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.submission_id == sub.id).order_by(AuditEvent.at, AuditEvent.id)
     ).all()
@@ -247,6 +240,24 @@ def add_submission_note(submission_id: int):
     db.session.commit()
     flash(_("Your note is added. Only the secretariat sees it."), "success")
     return redirect(url_for("secretariat.submission", submission_id=sub.id) + "#notes")
+
+
+@bp.route("/submissions/<int:submission_id>/changes-<int:number>.xlsx")
+@secretariat_required
+def changes_xlsx(submission_id: int, number: int):
+    """What changed in version `number` of an answer, as a workbook (old struck through, new underlined)."""
+    sub = _submission(submission_id)
+    version = next((v for v in sub.versions if v.number == number), None)
+    if version is None or version.number < 2:
+        abort(404)
+    locale = str(get_locale())
+    previous, _changed, differences = versions_compared(sub, version, locale)
+    header = [_("Section"), _("Answer"), _("Version %(n)s", n=previous.number), _("Version %(n)s", n=number)]
+    rows = [[localized(section["title"], locale, sub.call.language), change.where, change.old, change.new]
+            for section, found in differences for change in found]
+    name = f"{sub.call.slug}-{sub.mission.code}-changes-v{previous.number}-v{number}.xlsx"
+    return Response(report_render.changes_xlsx(sub.mission.member_state.name(locale), header, rows),
+                    mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.route("/submissions/<int:submission_id>/enter", methods=["GET", "POST"])

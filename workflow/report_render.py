@@ -365,11 +365,31 @@ def sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
 
 def xlsx(data: dict) -> bytes:
     """The workbook; `data["_sheets"]` replaces the report's sheets with others (participants)."""
+    return _saved(_workbook(data.get("_sheets") or sheets(data)))
+
+
+def changes_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+    """What changed between two versions of an answer: the old value struck through (as <del> on
+    the page), the new one underlined (as <ins>)."""
+    workbook = _workbook([(title, header, rows)])
+    struck, inserted = Font(strike=True, color="B3261E"), Font(underline="single", color="1B6B3A")
+    for row in workbook.active.iter_rows(min_row=2, min_col=len(header) - 1):
+        row[0].font, row[1].font = struck, inserted
+    return _saved(workbook)
+
+
+def _saved(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _workbook(tables) -> Workbook:
     workbook = Workbook()
     workbook.remove(workbook.active)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
     wrap = Alignment(wrap_text=True, vertical="top")  # one style object shared by every cell
-    for title, header, rows in data.get("_sheets") or sheets(data):
+    for title, header, rows in tables:
         sheet = workbook.create_sheet(title[:31])
         sheet.append(header)
         for cell in sheet[1]:
@@ -385,9 +405,7 @@ def xlsx(data: dict) -> bytes:
                     cell.data_type = "s"
                 if cell.row > 1:
                     cell.alignment = wrap
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook
 
 
 def csv_zip(data: dict) -> bytes:

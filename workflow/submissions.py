@@ -13,7 +13,7 @@ from . import audit, clock
 from .db import db
 from .i18n import lazy_gettext as _
 from .models import Document, Submission, SubmissionNote, SubmissionVersion
-from .sections import Problem, attached_ids, problems
+from .sections import Problem, attached_ids, kind_of, problems
 from .states import Action, TransitionError, transition
 
 PROVENANCES = ("portal", "email", "fax", "post", "hand")
@@ -206,6 +206,21 @@ def add_note(submission: Submission, actor, text: str) -> SubmissionNote:
 def notes_of(submission: Submission) -> list[SubmissionNote]:
     return list(db.session.scalars(db.select(SubmissionNote).filter_by(submission_id=submission.id)
                                    .order_by(SubmissionNote.at, SubmissionNote.id)))
+
+
+def versions_compared(submission: Submission, version: SubmissionVersion, locale: str):
+    """What changed from the version before `version` to it: (that previous version or None, the keys
+    of the sections that changed, [(section, [Change]) for each of them])."""
+    previous = next((v for v in submission.versions if v.number == version.number - 1), None)
+    if previous is None:
+        return None, set(), []
+    changed = {s["key"] for s in submission.call.sections
+               if previous.content.get(s["key"]) != version.content.get(s["key"])}
+    files = {**documents_of(submission, previous.content), **documents_of(submission, version.content)}
+    return previous, changed, [
+        (section, kind_of(section).changes(section, previous.content.get(section["key"], {}),
+                                           version.content.get(section["key"], {}), locale, files))
+        for section in submission.call.sections if section["key"] in changed]
 
 
 def documents_of(submission: Submission, content: dict | None = None) -> dict[int, Document]:
