@@ -155,6 +155,8 @@ def test_an_answer_received_by_fax_is_dated_by_its_arrival_kept_with_its_origina
     page = officer.get(f"/secretariat/submissions/{sub.id}").get_data(as_text=True)
     assert "Fax" in page and "Note verbale 123/07" in page and "scanned original" in page
     assert "another officer must accept it" in page and "Accept version 1" not in page
+    assert "Received through: Fax; Version: 1; Reference: Note verbale 123/07; Received: " in page  # audit, in words
+    assert "Scanned original: fax 123-07.pdf" in page
     refused = officer.post(f"/secretariat/submissions/{sub.id}/accept", {"version": "1", "confirm": "y"})
     assert refused.status_code == 302
     db.session.refresh(sub)

@@ -69,6 +69,33 @@ def file_size(size: int) -> str:
     return f"{format_decimal(round(value, 1), format='#,##0.#', locale=str(get_locale()))} {unit}"
 
 
+DETAIL_LABELS = {
+    "provenance": _l("Received through"), "note": _l("Reference"), "version": _l("Version"),
+    "received_at": _l("Received"), "original": _l("Scanned original"), "comment": _l("Comment"),
+    "from": _l("From"), "to": _l("To"), "language": _l("Language"), "basis": _l("Answers to include"),
+}
+
+
+def event_details(event, zone: str | None = None) -> str:
+    """An audit event's details in words: "Received through: Fax; Reference: NV 77/07"."""
+    parts = []
+    for key, value in (event.detail or {}).items():
+        if key == "note" and isinstance(value, int):
+            continue  # the id of an internal note, shown in the notes themselves
+        if key == "provenance":
+            value = PROVENANCE_LABELS.get(value, value)
+        elif key == "language":
+            value = LANGUAGE_NAMES.get(value, value)
+        elif key == "basis":
+            value = REPORT_BASIS_LABELS.get(value, value)
+        elif key in ("received_at", "from", "to") and isinstance(value, str):
+            value = moment(value, zone, "short")
+        elif value is None:
+            value = "—"
+        parts.append(f"{DETAIL_LABELS.get(key, key)}: {value}")
+    return "; ".join(parts)
+
+
 @bp.route("/language/<code>", methods=["POST"])
 def switch(code: str):
     if code in current_app.config["LANGUAGES"]:
@@ -96,5 +123,5 @@ def init_app(app) -> None:
         mail_state_label=lambda s: label(MailState, s),
         mail_kind_label=lambda k: label(MailKind, k), event_label=event_label,
         report_state_label=lambda k: label(ReportState, k),
-        report_basis_label=lambda k: REPORT_BASIS_LABELS.get(k, k),
+        report_basis_label=lambda k: REPORT_BASIS_LABELS.get(k, k), event_details=event_details,
     )
