@@ -9,7 +9,7 @@ from workflow.db import db
 from workflow.kinds import CallStatus, MailState
 from workflow.models import AuditEvent, OutboxMessage
 from workflow.sections import Problem
-from workflow.submissions import Receipt, all_problems, documents_of, save_and_submit
+from workflow.submissions import Arrival, all_problems, documents_of, save_and_submit
 
 from . import factories
 
@@ -31,7 +31,7 @@ def test_a_draft_is_saved_and_only_an_entry_on_behalf_records_its_provenance(app
     assert (outcome.saved, outcome.version, outcome.conflict, outcome.refusal, outcome.problems) == (
         True, None, False, None, [])
     entered = save_and_submit(sub, _empty(w["call"]), w["officer"], lock_version=1, submitting=False,
-                              received=Receipt("fax"))
+                              received=Arrival("fax"))
     assert entered.saved
     db.session.commit()
     details = [e.detail for e in db.session.scalars(db.select(AuditEvent).filter_by(action="save")
@@ -61,7 +61,7 @@ def test_a_submission_that_cannot_go_keeps_the_draft_and_says_why(app):
     assert incomplete.saved and incomplete.version is None and sub.state == "draft"
     assert incomplete.problems == [Problem("experts", (), incomplete.problems[0].message)]
     wrong_channel = save_and_submit(sub, factories.filled(w["call"]), w["officer"], lock_version=2,
-                                    submitting=True, received=Receipt("pigeon"))
+                                    submitting=True, received=Arrival("pigeon"))
     assert wrong_channel.saved and wrong_channel.refusal == "Say how the answer was received."
     assert sub.state == "draft" and sub.content["experts"]["experts"][0]["name"] == "Ana Souza"
 

@@ -15,7 +15,7 @@ from docx.enum.section import WD_ORIENT
 
 from workflow import clock, report, report_render
 from workflow.db import db
-from workflow.submissions import Receipt, save, submit
+from workflow.submissions import Arrival, save, submit
 
 from . import factories
 from .test_receipts import needs_poppler
@@ -32,7 +32,7 @@ def with_a_faxed_answer(w):
     content["experts"] = {"experts": [expert("Rodrigo Saavedra", "funded")]}
     with clock.frozen_at(call.deadline + timedelta(days=2)):
         save(chile, content, w["officer"], lock_version=chile.lock_version)
-        submit(chile, w["officer"], received=Receipt("fax", "Nota verbal 77/07",
+        submit(chile, w["officer"], received=Arrival("fax", "Nota verbal 77/07",
                                                      call.deadline - timedelta(days=1)))
     db.session.commit()
     return chile

@@ -17,7 +17,7 @@ from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.i18n import lazy_gettext as _l
 from workflow.sections import compact, format_problems, kind_of
-from workflow.submissions import PORTAL, Receipt, all_problems, documents_of, save_and_submit
+from workflow.submissions import PORTAL, Arrival, all_problems, documents_of, save_and_submit
 
 from .access import acting_user
 
@@ -57,7 +57,7 @@ def _store_uploads(form, submission, content: dict, actor) -> bool:
 ORIGINAL_SLOT = {"key": "original", "types": ["pdf", "png", "jpg", "tif"]}
 
 
-def _received(form, submission, actor, action: str) -> tuple[Receipt, bool]:
+def _received(form, submission, actor, action: str) -> tuple[Arrival, bool]:
     """How an answer the secretariat enters reached it; problems go next to their fields."""
     ok = True
     note = (form.provenance_note.data or "").strip() or None
@@ -84,7 +84,7 @@ def _received(form, submission, actor, action: str) -> tuple[Receipt, bool]:
         except document_store.UploadError as exc:
             form.original.errors = [*form.original.errors, str(exc)]
             ok = False
-    return Receipt(form.provenance.data, note, received_at, original), ok
+    return Arrival(form.provenance.data, note, received_at, original), ok
 
 
 def _removal(action: str, call, content: dict) -> str | None:

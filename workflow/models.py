@@ -147,7 +147,7 @@ class Call(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     reference: Mapped[str] = mapped_column(String(120))
-    # The consolidated report's own document symbol ("CIBER-V/doc.4/07"); None: made from the reference.
+    # The consolidated report's own document symbol ("CIBER-V/doc.4/07"); None: it cites the call's reference.
     report_symbol: Mapped[str | None] = mapped_column(String(120))
     title: Mapped[dict] = mapped_column(JSON)  # {language: text}
     language: Mapped[str] = mapped_column(String(5), default="en")

@@ -49,7 +49,7 @@ def save(submission: Submission, content: dict, actor, *, lock_version: int | No
 
 
 @dataclass(frozen=True)
-class Receipt:
+class Arrival:
     """How an answer the secretariat enters reached it: the channel, its reference (the note
     verbale's number), when it arrived (which decides lateness) and the scanned original."""
 
@@ -63,13 +63,13 @@ class Receipt:
         return self.provenance != "portal"
 
 
-PORTAL = Receipt()
+PORTAL = Arrival()
 
 
 def submit(submission: Submission, actor, *, provenance: str = "portal", note: str | None = None,
-           received: Receipt | None = None):
+           received: Arrival | None = None):
     """Freeze the working answer as a new version the secretariat will see."""
-    received = received or Receipt(provenance, note)
+    received = received or Arrival(provenance, note)
     found = all_problems(submission)
     if found:
         raise IncompleteError(found)
@@ -142,7 +142,7 @@ class Outcome:
 
 
 def save_and_submit(submission: Submission, content: dict, actor, *, lock_version: int | None,
-                    submitting: bool, ready: bool = True, received: Receipt = PORTAL) -> Outcome:
+                    submitting: bool, ready: bool = True, received: Arrival = PORTAL) -> Outcome:
     """The answer form's one write: the draft is stored first, whatever happens next; then, when
     asked and `ready` (the form's own checks passed), it is submitted in a savepoint, so the draft
     and a successful submission are committed together and a refused submission keeps the draft.
