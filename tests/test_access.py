@@ -7,7 +7,7 @@ from datetime import datetime
 
 from workflow import access, clock
 from workflow.db import db
-from workflow.submissions import extend_deadline, return_to_mission, save, submit
+from workflow.submissions import Arrival, extend_deadline, return_to_mission, save, submit
 
 from . import factories
 
@@ -34,7 +34,7 @@ def _mission_a_with_everything(w, make_client):
     sub = factories.submission_of(call, w["ar"])
     return_to_mission(sub, w["officer"], RETURN_COMMENT)
     save(sub, sub.content, w["officer"], lock_version=sub.lock_version)
-    submit(sub, w["officer"], provenance="fax", note=NOTE)
+    submit(sub, w["officer"], received=Arrival("fax", NOTE))
     return_to_mission(sub, w["officer"], RETURN_COMMENT)
     extend_deadline(sub, datetime(2030, 11, 13, 17, 0), w["officer"])
     db.session.commit()

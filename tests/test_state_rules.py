@@ -10,7 +10,7 @@ from workflow.db import db
 from workflow.kinds import Action, CallStatus
 from workflow.models import AuditEvent
 from workflow.states import TransitionError, allowed, check, transition
-from workflow.submissions import IncompleteError, save, submit
+from workflow.submissions import Arrival, IncompleteError, save, submit
 
 from . import factories
 
@@ -100,8 +100,8 @@ def test_submit_freezes_a_copy_with_its_provenance_and_says_what_is_missing(app)
     assert caught.value.problems and caught.value.problems[0].section == "experts"
     save(sub, factories.filled(w["call"]), w["officer"], lock_version=sub.lock_version)
     with pytest.raises(TransitionError, match=r"^Say how the answer was received\.$"):
-        submit(sub, w["officer"], provenance="pigeon")
-    version = submit(sub, w["officer"], provenance="fax", note="Note verbale 123")
+        submit(sub, w["officer"], received=Arrival("pigeon"))
+    version = submit(sub, w["officer"], received=Arrival("fax", "Note verbale 123"))
     sub.content["experts"]["experts"][0]["name"] = "Changed later"
     assert version.content["experts"]["experts"][0]["name"] == "Ana Souza"  # a frozen copy
     assert (version.provenance, version.provenance_note, version.submitted_by_id) == (

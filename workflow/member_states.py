@@ -63,7 +63,7 @@ def ensure(code: str, language: str = "en", zone: str = "America/New_York") -> M
         db.session.add(state)
     mission = db.session.scalar(db.select(Mission).filter_by(member_state_code=code))
     if mission is None:
-        mission = Mission(member_state=state, name=f"Permanent Mission {state.of('en')}",
+        mission = Mission(member_state=state, name=MISSION_NAME % {"of_state": state.of("en")},
                           language=language, timezone=zone)
         db.session.add(mission)
     return mission

@@ -23,6 +23,7 @@ from .calls import report_sections
 from .db import db
 from .kinds import ReportState, State
 from .models import Call, Document, Mission, OutboxMessage, Report, Submission, localized
+from .receipts import secretariat_name
 from .sections import kind_of
 from .text import printable_tree
 
@@ -87,7 +88,7 @@ def build(call: Call, basis: str = "accepted", *, at: datetime | None = None, la
                  "title": call.title_in(language), "language": language, "original_language": call.language,
                  "meeting": call.meeting, "timezone": call.timezone,
                  "deadline": call.deadline.isoformat(), "contact": call.contact},
-        "secretariat": localized(current_app.config["SECRETARIAT_NAME"], language, "en"),
+        "secretariat": secretariat_name(language),
         "funds": any(p.get("funds") for p in sections),
         "basis": basis,
         "compiled_at": at.isoformat(),

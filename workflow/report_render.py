@@ -177,35 +177,51 @@ def meeting_line(data: dict) -> str:
     return ", ".join(v for v in (when, meeting.get("venue", "")) if v)
 
 
-def _frame(document, data: dict, title: str) -> None:
-    """Page header (secretariat, symbol, date, original language), footer (page x of y) and the
-    document's properties, which name the secretariat, never the library that wrote the file."""
-    lines = heading_lines(data)
-    language = data["call"]["language"]
-    section = document.sections[0]
-    header = section.header
-    who = header.paragraphs[0].add_run(printable(lines["secretariat"]))
+def _page_parts(language: str) -> tuple[str, str, str]:
+    """"Page %(page)s of %(pages)s" in the language, cut around the two numbers."""
+    before, rest = _t("page", language, page="\x00", pages="\x01").split("\x00", 1)
+    middle, after = rest.split("\x01", 1)
+    return before, middle, after
+
+
+def _header(document, secretariat: str, lines: list[tuple[str, bool]]) -> None:
+    """The page header: the secretariat on the left, then `lines` (text, bold) on the right."""
+    header = document.sections[0].header
+    who = header.paragraphs[0].add_run(printable(secretariat))
     who.font.size, who.font.color.rgb = Pt(8.5), RGBColor(0x55, 0x55, 0x55)
-    for text, bold in ((lines["symbol"], True), (f"{lines['date']} · {lines['original']}", False)):
+    for text, bold in lines:
         line = header.add_paragraph()
         line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         run = line.add_run(printable(text))
         run.bold, run.font.size = bold or None, Pt(9)
-    footer = section.footer.paragraphs[0]
+
+
+def _sign(document, secretariat: str, title: str, **more) -> None:
+    """The document's properties name the secretariat, never the library that wrote the file."""
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = secretariat
+    properties.title, properties.comments = title, ""
+    for name, value in more.items():
+        setattr(properties, name, value)
+
+
+def _frame(document, data: dict, title: str) -> None:
+    """Page header (secretariat, symbol, date, original language), footer (page x of y) and the
+    document's properties."""
+    lines = heading_lines(data)
+    language = data["call"]["language"]
+    _header(document, lines["secretariat"], [(lines["symbol"], True),
+                                             (f"{lines['date']} · {lines['original']}", False)])
+    footer = document.sections[0].footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    before, rest = _t("page", language, page="\x00", pages="\x01").split("\x00", 1)
-    middle, after = rest.split("\x01", 1)
-    for text, field in ((before, "PAGE"), (middle, "NUMPAGES"), (after, None)):
+    for text, field in zip(_page_parts(language), ("PAGE", "NUMPAGES", None), strict=True):
         footer.add_run(text).font.size = Pt(8.5)
         if field:
             _page_field(footer.add_run(), field)
-    properties = document.core_properties
-    properties.author = properties.last_modified_by = lines["secretariat"]
-    properties.title, properties.subject = title, data["call"]["title"]
-    properties.keywords = data["call"].get("symbol") or data["call"]["reference"]
-    properties.comments, properties.category, properties.language = "", "", language
-    properties.created = properties.modified = datetime.fromisoformat(data["compiled_at"])
-    properties.revision = 1
+    compiled = datetime.fromisoformat(data["compiled_at"])
+    _sign(document, lines["secretariat"], title, subject=data["call"]["title"],
+          keywords=data["call"].get("symbol") or data["call"]["reference"], category="", language=language,
+          created=compiled, modified=compiled, revision=1)
 
 
 def _bullet(document, text: str):
@@ -254,22 +270,27 @@ class Writer:
             self.document.add_picture(io.BytesIO(image), width=Cm(width_cm))
 
 
-def summary_rows(data: dict) -> list[list]:
+def summary_rows(data: dict, words: dict) -> list[list]:
     """The summary's figures; funding only where the call funds places."""
-    words, s = labels(data["call"]["language"]), data["summary"]
+    s = data["summary"]
     keys = ["addressed", "included", "not_answered", "late", "amended", "experts",
             *(("funded", "own_cost") if data.get("funds") else ()), "documents"]
     return [[words[key], s[key]] for key in keys]
 
 
-def source_rows(data: dict) -> list[list]:
+def channel(provenance: str, reference: str | None, language: str) -> str:
+    """How an answer came in, with its reference: "Fax · Nota verbal 77/07"."""
+    with force_locale(language):
+        label = str(PROVENANCE_LABELS.get(provenance, provenance))
+    return " · ".join(v for v in (label, reference) if v)
+
+
+def source_rows(data: dict, words: dict) -> list[list]:
     """Each answer the report uses: state, version, when received (in the call's zone, named), the
     channel with its reference, and whether it came in time."""
-    words = labels(data["call"]["language"])
-    with force_locale(data["call"]["language"]):
-        channels = {key: str(label) for key, label in PROVENANCE_LABELS.items()}
+    language = data["call"]["language"]
     return [[s["state"], s["version"], _when(s.get("received_at") or s["submitted_at"], data, short=False),
-             " · ".join(v for v in (channels.get(s.get("provenance", "portal"), ""), s.get("reference")) if v),
+             channel(s.get("provenance", "portal"), s.get("reference"), language),
              words["after_deadline"] if s["late"] else words["on_time"]] for s in data["sources"]]
 
 
@@ -294,7 +315,7 @@ def docx(data: dict) -> bytes:
                               basis=words[data["basis"]]))
 
     document.add_heading(words["summary"], level=2)
-    _table(document, [words["summary"], ""], summary_rows(data), [10, 4])
+    _table(document, [words["summary"], ""], summary_rows(data, words), [10, 4])
     document.add_heading(words["timeline"], level=3)
     document.add_picture(io.BytesIO(report_charts.timeline(data, words)), width=Cm(16))
 
@@ -315,7 +336,7 @@ def docx(data: dict) -> bytes:
         document.add_heading(words["waiting"], level=2)
         document.add_paragraph(", ".join(s["state"] for s in data["waiting"]))
     document.add_heading(words["sources"], level=2)
-    _table(document, source_header(words), source_rows(data), [3.5, 1.6, 4.6, 4.3, 3])
+    _table(document, source_header(words), source_rows(data, words), [3.5, 1.6, 4.6, 4.3, 3])
     return _save(document)
 
 
@@ -328,8 +349,7 @@ def pdf(data: dict) -> bytes:
 
 def page_numbers(language: str) -> Markup:
     """"Page 3 of 12" as CSS `content` for a page footer, in the language."""
-    before, rest = _t("page", language, page="\x00", pages="\x01").split("\x00", 1)
-    middle, after = rest.split("\x01", 1)
+    before, middle, after = _page_parts(language)
     return Markup(f"{css_string(before)} counter(page) {css_string(middle)} counter(pages) {css_string(after)}")
 
 
@@ -342,7 +362,7 @@ def html(data: dict) -> str:
             page_numbers=page_numbers(language),
             compiled=_t("compiled", language, when=_when(data["compiled_at"], data, short=False),
                         basis=words[data["basis"]]),
-            meeting=meeting_line(data), summary=summary_rows(data), sources=source_rows(data),
+            meeting=meeting_line(data), summary=summary_rows(data, words), sources=source_rows(data, words),
             source_header=source_header(words),
             timeline=base64.b64encode(report_charts.timeline(data, words, "svg")).decode("ascii"),
             timeline_alt=report_charts.timeline_description(data, words), printing=True)
@@ -351,14 +371,14 @@ def html(data: dict) -> str:
 def sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
     """The report as (sheet name, header, rows): one per section, plus summary and sources."""
     words = labels(data["call"]["language"])
-    out = [(words["summary"], [words["summary"], ""], summary_rows(data))]
+    out = [(words["summary"], [words["summary"], ""], summary_rows(data, words))]
     for section in data["sections"]:
         out.append((section["key"], *kind_of(section).sheet(section, words)))
     out.append((words["not_answered"][:31], [words["state"]], [[s["state"]] for s in data["not_answered"]]))
     if data.get("missing_documents"):
         out.append((words["missing_documents"][:31], [words["state"], words["document"]],
                     [[m["state"], "; ".join(m["items"])] for m in data["missing_documents"]]))
-    out.append((words["sources"], source_header(words), source_rows(data)))
+    out.append((words["sources"], source_header(words), source_rows(data, words)))
     return out
 
 
@@ -465,23 +485,16 @@ def receipt_docx(submission, version, language: str) -> bytes:
     words = labels(language)
     call, state = submission.call, submission.mission.member_state.name(language)
     document = _new_document()
-    header = document.sections[0].header
-    header.paragraphs[0].add_run(printable(secretariat_name(language))).font.size = Pt(8.5)
-    number = header.add_paragraph()
-    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    number.add_run(version.receipt_number).bold = True
-    document.core_properties.author = document.core_properties.last_modified_by = secretariat_name(language)
-    document.core_properties.title, document.core_properties.comments = words["receipt"], ""
+    _header(document, secretariat_name(language), [(version.receipt_number, True)])
+    _sign(document, secretariat_name(language), words["receipt"])
     document.add_heading(words["receipt"], level=1)
     document.add_paragraph(_t("receipt_text", language, state=state))
-    with force_locale(language):
-        channel = str(PROVENANCE_LABELS.get(version.provenance, version.provenance))
     _table(document, [words["receipt_number"], version.receipt_number], [
         [words["call"], f"{call.title_in(language)} ({call.reference})"],
         [words["state"], state],
         [words["received"], clock.shown(version.received, call.timezone, language,
                                         reader_zone=submission.mission.timezone)],
-        [words["channel"], " · ".join(v for v in (channel, version.provenance_note) if v)],
+        [words["channel"], channel(version.provenance, version.provenance_note, language)],
         [words["version"], version.number],
         [words["timing"], words["after_deadline"] if version.late else words["on_time"]],
     ], [5, 11])

@@ -66,10 +66,8 @@ class Arrival:
 PORTAL = Arrival()
 
 
-def submit(submission: Submission, actor, *, provenance: str = "portal", note: str | None = None,
-           received: Arrival | None = None):
+def submit(submission: Submission, actor, *, received: Arrival = PORTAL):
     """Freeze the working answer as a new version the secretariat will see."""
-    received = received or Arrival(provenance, note)
     found = all_problems(submission)
     if found:
         raise IncompleteError(found)

@@ -95,8 +95,7 @@ class Documents(SectionKind):
             out.append({"code": code, "state": name, "files": files,
                         "missing": [localized(s["label"], language) for s in section["documents"]
                                     if s.get("required") and s["key"] not in sent]})
-        return {"slots": [{"key": s["key"], "label": localized(s["label"], language),
-                           "required": bool(s.get("required"))} for s in section["documents"]],
+        return {"slots": [{"key": s["key"], "label": localized(s["label"], language)} for s in section["documents"]],
                 "rows": out}
 
     def missing(self, payload: dict) -> list[dict]:
