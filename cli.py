@@ -1,8 +1,6 @@
 """Operator commands: `flask --app app missiva ...` (and Flask-Migrate's `flask db ...`)."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -13,12 +11,12 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from tasks import embedded, mailsink
-from workflow import accounts, archive, demo, invitations, profiles
+from workflow import accounts, api_tokens, archive, demo, invitations, profiles
 from workflow.calls import CallDefinitionError, clone, export_call, import_call
 from workflow.db import db
 from workflow.kinds import ROLES
 from workflow.member_states import ensure
-from workflow.models import ApiToken, Call, User
+from workflow.models import Call, User
 
 group = AppGroup("missiva", help="Operate Missiva: set up, demo data, calls and users.")
 
@@ -175,8 +173,7 @@ def restore_call(path: Path):
 @click.argument("name")
 def create_api_token(name: str):
     """Create a read-only API token (printed once; only its hash is kept)."""
-    secret = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(name=name, digest=hashlib.sha256(secret.encode()).hexdigest()))
+    _token, secret = api_tokens.create(name, None)
     db.session.commit()
     click.echo(secret)
 

@@ -34,6 +34,8 @@ def celery_config(app) -> dict:
                                 "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"])},
             "requeue-mail": {"task": "missiva.requeue_mail",
                              "schedule": float(app.config["REQUEUE_INTERVAL_SECONDS"])},
+            "heartbeat": {"task": "missiva.heartbeat",
+                          "schedule": float(app.config["HEARTBEAT_INTERVAL_SECONDS"])},
             "housekeeping": {"task": "missiva.housekeeping", "schedule": 3600.0},
             "daily-digest": {"task": "missiva.send_digests", "args": ("daily",),
                              "schedule": crontab(hour=app.config["DIGEST_HOUR_UTC"], minute=0)},

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from celery import shared_task
 
-from workflow import deadlines, digests, documents, invitations, outbox
+from workflow import deadlines, digests, documents, invitations, outbox, status
 from workflow.db import db
 
 
@@ -17,9 +17,17 @@ def _moment(at: str | None) -> datetime | None:
 @shared_task(name="missiva.sweep_deadlines", ignore_result=True)
 def sweep_deadlines(at: str | None = None) -> dict:
     """`at` (ISO, naive UTC) lets an operator or a test sweep as of another moment."""
-    result = deadlines.sweep(_moment(at))
+    result = asdict(deadlines.sweep(_moment(at)))
+    status.sweep_done(result)
     db.session.commit()
-    return asdict(result)
+    return result
+
+
+@shared_task(name="missiva.heartbeat", bind=True, ignore_result=True)
+def heartbeat(self) -> None:
+    """Scheduled by beat, run by a worker: the status page knows both are alive."""
+    status.heartbeat(self.request.hostname or "worker")
+    db.session.commit()
 
 
 @shared_task(name="missiva.requeue_mail", ignore_result=True)

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
 
-from . import api, auth, calls, mail, mission, profile, reports, secretariat
+from . import admin, api, auth, calls, mail, mission, profile, reports, secretariat
 from .navigation import IdConverter
 from .security import limiter
 
@@ -30,7 +30,7 @@ ERROR_TEXT = {
 def register(app) -> None:
     app.url_map.converters["int"] = IdConverter
 
-    for module in (auth, mission, secretariat, calls, mail, reports, api, profile):
+    for module in (auth, mission, secretariat, calls, mail, reports, api, profile, admin):
         app.register_blueprint(module.bp)
     app.extensions["csrf"].exempt(api.bp)  # read-only, token-authenticated, no cookies
     # The signed link is the authority, and a mail program posts it without a session (RFC 8058).

@@ -2,13 +2,12 @@
 Authenticate with `Authorization: Bearer <token>` (tokens from `flask missiva create-api-token`)."""
 from __future__ import annotations
 
-import hashlib
 from functools import wraps
 
 from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import update
 
-from workflow import clock
+from workflow import api_tokens, clock, status
 from workflow.calls import newest_first
 from workflow.db import db
 from workflow.kinds import ReportState
@@ -26,7 +25,7 @@ def token_required(view):
         # a transaction that has read must not then try to write.
         db.session.commit()
         used = db.session.execute(update(ApiToken).where(
-            ApiToken.digest == hashlib.sha256(secret.encode()).hexdigest(), ApiToken.revoked.is_(False))
+            ApiToken.digest == api_tokens.digest(secret), ApiToken.revoked.is_(False))
             .values(last_used_at=clock.now())).rowcount if secret else 0
         db.session.commit()
         if used != 1:
@@ -44,6 +43,14 @@ def _call_json(call: Call) -> dict:
             "language": call.language, "status": call.status, "deadline": call.deadline.isoformat() + "Z",
             "timezone": call.timezone, "meeting": call.meeting, "sections": call.sections,
             "addressed": len(call.submissions)}
+
+
+@bp.route("/status")
+@token_required
+def system_status():
+    """For a monitoring system: 200 when all is well, 503 when something needs a person."""
+    found = status.snapshot()
+    return jsonify(found), 200 if found["ok"] else 503
 
 
 @bp.route("/calls")

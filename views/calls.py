@@ -12,7 +12,7 @@ from markupsafe import Markup
 from forms.answer import build
 from forms.base import ConfirmForm
 from forms.calls import CloneForm, ImportForm
-from workflow import builder, notifications
+from workflow import builder, directory, notifications
 from workflow.calls import (
     CallDefinitionError,
     blank_content,
@@ -33,15 +33,14 @@ from workflow.kinds import CallStatus
 from workflow.member_states import REGION_LABELS
 from workflow.models import Call, Mission
 from workflow.sections import KINDS
-from workflow.text import sort_by_name
 
 from .access import acting_user, secretariat_required
 
 bp = Blueprint("calls", __name__, url_prefix="/secretariat/calls")
 def _states() -> list[tuple[str, str]]:
     """The member states to address, by name in the reader's language, accents ignored."""
-    missions = db.session.scalars(db.select(Mission)).all()
-    return sort_by_name([(m.code, m.member_state.name(str(get_locale()))) for m in missions])
+    language = str(get_locale())
+    return [(s.code, s.name(language)) for s in directory.states(language, members_only=True)]
 
 
 def _render(call, data: dict, errors: list[str] | None = None, orphans=None, status: int = 200):

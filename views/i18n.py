@@ -13,6 +13,8 @@ from forms.answer import problem_list
 from workflow import clock, invitations
 from workflow.checks import LANGUAGE_NAMES
 from workflow.db import db
+from workflow.directory import FIELD_LABELS, PERSON_ROLE_LABELS, role_of
+from workflow.i18n import gettext as _
 from workflow.i18n import lazy_gettext as _l
 from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, event_label, label
 from workflow.models import localized
@@ -73,7 +75,24 @@ DETAIL_LABELS = {
     "provenance": _l("Received through"), "note": _l("Reference"), "version": _l("Version"),
     "received_at": _l("Received"), "original": _l("Scanned original"), "comment": _l("Comment"),
     "from": _l("From"), "to": _l("To"), "language": _l("Language"), "basis": _l("Answers to include"),
+    "user": _l("Person"), "state": _l("Member state"), "role": _l("Role"), "name": _l("Name"),
+    "expert": _l("Expert"), "nominations": _l("Nominations"), "answers": _l("Answers"), "token": _l("Token"),
 }
+
+
+def _changes(changes: dict) -> str:
+    """A directory change in words: "Time zone: America/New_York → America/Bogota"."""
+    def shown(value):
+        if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
+            return ", ".join(f"{k}: {v}" for k, v in value)  # a name per language
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, str) and value in PERSON_ROLE_LABELS:
+            return PERSON_ROLE_LABELS[value]
+        return "—" if value in (None, "", []) else str(value)
+
+    return "; ".join(f"{FIELD_LABELS.get(k, DETAIL_LABELS.get(k, k))}: {shown(before)} → {shown(after)}"
+                     for k, (before, after) in changes.items() if isinstance(changes.get(k), list))
 
 
 def event_details(event, zone: str | None = None) -> str:
@@ -82,6 +101,11 @@ def event_details(event, zone: str | None = None) -> str:
     for key, value in (event.detail or {}).items():
         if key == "note" and isinstance(value, int):
             continue  # the id of an internal note, shown in the notes themselves
+        if key == "changes" and isinstance(value, dict):
+            parts.append(_changes(value))
+            continue
+        if key == "role":
+            value = PERSON_ROLE_LABELS.get(value, value)
         if key == "provenance":
             value = PROVENANCE_LABELS.get(value, value)
         elif key == "language":
@@ -124,4 +148,5 @@ def init_app(app) -> None:
         mail_kind_label=lambda k: label(MailKind, k), event_label=event_label,
         report_state_label=lambda k: label(ReportState, k),
         report_basis_label=lambda k: REPORT_BASIS_LABELS.get(k, k), event_details=event_details,
+        person_role=lambda person: PERSON_ROLE_LABELS.get(role_of(person), person.role),
     )

@@ -6,11 +6,12 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from forms.base import ConfirmForm
-from workflow import access, receipts, report_render
+from forms.directory import ColleagueForm
+from workflow import access, directory, receipts, report_render
 from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
-from workflow.models import Call, Submission, SubmissionVersion
+from workflow.models import Call, Submission, SubmissionVersion, User
 from workflow.states import EDITABLE, Action, State, TransitionError, allowed
 from workflow.submissions import amend, documents_of, save_and_submit
 
@@ -148,3 +149,47 @@ def document(document_id: int):
         abort(404)
     return send_file(path, mimetype=found.content_type, as_attachment=True,
                      download_name=document_store.safe_name(found.original_name))
+
+
+# --- the mission's own people, kept by its lead focal point ------------------------------------
+
+@bp.route("/colleagues", methods=["GET", "POST"])
+@mission_required
+def colleagues():
+    me = acting_user()
+    form = ColleagueForm()
+    if request.method == "POST":
+        if not me.is_lead:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                person = directory.add_colleague(me, email=form.email.data, name=form.name.data, role=form.role.data)
+            except directory.DirectoryError as exc:
+                form.email.errors = [*form.email.errors, str(exc)]
+            else:
+                db.session.commit()
+                flash(_("%(name)s was added to your mission and has been sent a link to sign in.", name=person.name),
+                      "success")
+                return redirect(url_for("mission.colleagues"))
+    return render_template("mission/colleagues.html", people=directory.colleagues(me.mission), form=form,
+                           confirm=ConfirmForm(), role_of=directory.role_of, roles=directory.PERSON_ROLE_LABELS,
+                           ), 422 if form.errors else 200
+
+
+@bp.route("/colleagues/<int:person_id>/remove", methods=["POST"])
+@mission_required
+def remove_colleague(person_id: int):
+    me = acting_user()
+    person = db.session.get(User, person_id)
+    if not me.is_lead or person is None or person.mission_id != me.mission_id:
+        abort(403 if not me.is_lead else 404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            directory.remove_colleague(me, person)
+        except directory.DirectoryError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s can no longer sign in for your mission. What they did is kept.", name=person.name),
+                  "success")
+    return redirect(url_for("mission.colleagues"))

@@ -9,10 +9,11 @@ from sqlalchemy import func
 
 from forms.base import ConfirmForm
 from forms.review import ExtensionForm, NoteForm, ReturnForm
-from workflow import clock, deadlines, notifications, report_render
+from workflow import clock, deadlines, notifications, report_render, roster
 from workflow.calls import newest_first
 from workflow.db import db
 from workflow.i18n import gettext as _
+from workflow.i18n import lazy_gettext as _l
 from workflow.kinds import label
 from workflow.models import AuditEvent, Call, Mission, Submission, SubmissionVersion, localized
 from workflow.states import Action, State, TransitionError, allowed
@@ -304,3 +305,34 @@ def extend(submission_id: int):
                         when=moment(sub.deadline, sub.call.timezone)), "success")
                 return redirect(url_for("secretariat.submission", submission_id=sub.id))
     return _submission_page(sub, sub.latest_version, ReturnForm(), 422, extension=form)
+
+
+# --- the expert roster -------------------------------------------------------------------------
+
+def _roster_rows(language: str) -> list[list]:
+    rows = []
+    for entry in roster.everyone():
+        calls = ", ".join(n.call.reference for n in entry.nominations)
+        name = entry.name if entry.erased_at is None else _("(personal data erased)")
+        rows.append([entry.mission.member_state.name(language), name, entry.title or "", entry.institution or "",
+                     entry.email or "", entry.phone or "", len(entry.nominations), calls])
+    return rows
+
+
+ROSTER_HEADER = (_l("Member state"), _l("Full name"), _l("Title or post"), _l("Institution"), _l("Email"),
+                 _l("Telephone"), _l("Nominations"), _l("Calls"))
+
+
+@bp.route("/roster")
+@secretariat_required
+def roster_page():
+    """Every expert the missions have nominated, with their places across calls."""
+    return render_template("secretariat/roster.html", experts=roster.everyone(), confirm=ConfirmForm())
+
+
+@bp.route("/roster.xlsx")
+@secretariat_required
+def roster_xlsx():
+    language = str(get_locale())
+    data = roster.xlsx(_roster_rows(language), [str(h) for h in ROSTER_HEADER])
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": 'attachment; filename="missiva-roster.xlsx"'})

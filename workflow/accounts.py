@@ -13,8 +13,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit, clock
 from .db import db
-from .models import SignInSession, User
+from .kinds import MailState
+from .models import OutboxMessage, SignInSession, User
 from .text import clean
+
+HELD_BACK = "Not sent: the recipient was deactivated before it left."
 
 
 def _digest(token: str) -> str:
@@ -78,7 +81,11 @@ def set_password(user: User, password: str, actor=None) -> None:
 
 
 def deactivate(user: User, actor) -> None:
-    """The person can no longer sign in or receive mail; nothing they did is touched."""
+    """The person can no longer sign in or receive mail (what was still waiting to go to them is
+    held back); nothing they did is touched."""
     user.active = False
     end_all_sessions(user)
-    audit.record("user_deactivated", actor, detail={"user": user.email})
+    db.session.execute(update(OutboxMessage).where(
+        OutboxMessage.recipient == user.email, OutboxMessage.state == MailState.PENDING.value)
+        .values(state=MailState.FAILED.value, last_error=HELD_BACK))
+    audit.record("user_deactivated", actor, mission=user.mission, detail={"user": user.email})

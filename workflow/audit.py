@@ -21,7 +21,7 @@ def _origin() -> str | None:
     return provider() if provider else None
 
 
-def record(action: str, actor, *, call=None, submission=None, at: datetime | None = None,
+def record(action: str, actor, *, call=None, submission=None, mission=None, at: datetime | None = None,
            from_state: str | None = None, to_state: str | None = None, detail: dict | None = None):
     event = AuditEvent(
         at=at or clock.now(),
@@ -30,6 +30,7 @@ def record(action: str, actor, *, call=None, submission=None, at: datetime | Non
         action=action,
         call_id=(call.id if call is not None else submission.call_id if submission is not None else None),
         submission_id=submission.id if submission is not None else None,
+        mission_id=(mission.id if mission is not None else submission.mission_id if submission is not None else None),
         from_state=from_state,
         to_state=to_state,
         detail=detail or {},

@@ -14,7 +14,7 @@ from . import audit, clock
 from .checks import EARLIEST, LANGUAGES, LATEST, MAX_REMINDER_DAYS, Problems, in_window, known_zone
 from .db import db
 from .kinds import CallStatus, values
-from .models import Call, Mission, Submission
+from .models import Call, MemberState, Mission, Submission
 from .sections import definition_errors, empty_answer, kind_of
 from .text import clean_tree
 
@@ -168,8 +168,9 @@ def apply_definition(call: Call, data: dict) -> Call:
 
 def address(call: Call, codes: list[str] | str) -> int:
     """Open the call to these member states' missions (idempotent; a state it had been withdrawn
-    from gets it back with its history); returns how many were added."""
-    missions = db.session.scalars(db.select(Mission)).all()
+    from gets it back with its history); returns how many were added. Only members are addressed."""
+    missions = db.session.scalars(db.select(Mission).join(Mission.member_state)
+                                  .where(MemberState.member.is_(True))).all()
     wanted = {m.code for m in missions} if codes == "all" else {c.upper() for c in codes}
     have = {s.mission_id: s for s in call.submissions}
     added = 0

@@ -1,5 +1,6 @@
-"""Demo data: the 35 OAS member states and their missions, focal points, a secretariat, and the
-calls shipped in `calls/` moved forward so their deadlines are ahead of today.
+"""Demo data: the 35 OAS member states, their missions and people and a secretariat (the
+directory file `directory/demo.csv`), and the calls shipped in `calls/` moved forward so their
+deadlines are ahead of today.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import yaml
 from . import clock
 from .calls import import_call, shift_definition
 from .db import db
-from .member_states import OAS, ensure
+from .directory_files import DEMO_FILE, import_file, read
 from .models import Call, User
 
 DEMO_PASSWORD = "missiva-demo"
@@ -20,47 +21,18 @@ CALLS_DIR = Path(__file__).resolve().parent.parent / "calls"
 DEMO_CALLS = {"ciber-v-2007.yaml": 21, "regional-workshop-2008.yaml": 35}
 
 
-# Demo people: given names and surnames by the language of their mission, picked in turn.
-GIVEN = {"en": ("Alicia", "David", "Sharon", "Marcus", "Keisha", "Andrew", "Natalie"),
-         "es": ("María José", "Jorge", "Lucía", "Andrés", "Carolina", "Diego", "Valentina"),
-         "fr": ("Marie-Claude", "Jean-Baptiste", "Nadège", "Frantz"),
-         "pt": ("Ana Luísa", "João Pedro")}
-FAMILY = {"en": ("Thompson", "Baptiste", "Williams", "Charles", "Persaud", "Gordon", "Joseph", "Mitchell"),
-          "es": ("Núñez", "Ramírez", "Castillo", "Herrera", "Saavedra", "Ortiz", "Quiroga", "Benítez"),
-          "fr": ("Étienne", "Pierre-Louis", "Desrosiers", "Joseph", "Célestin"),
-          "pt": ("Gonçalves", "Azevedo", "Magalhães")}
-
-
-def person_name(language: str, number: int) -> str:
-    given, family = GIVEN[language], FAMILY[language]
-    return f"{given[number % len(given)]} {family[(number * 3 + 1) % len(family)]}"
-
-
-def ensure_user(email: str, name: str, role: str, mission=None, password: str | None = None,
-                locale: str | None = None, digest: str = "none") -> User:
-    user = db.session.scalar(db.select(User).filter_by(email=email.lower()))
-    if user is None:
-        user = User(email=email.lower(), name=name, role=role, mission=mission, locale=locale, digest=digest)
-        if password:
-            user.set_password(password)
-        db.session.add(user)
-    return user
-
-
 def load(days_ahead: dict[str, int] | None = None) -> list[Call]:
-    """Load the demo (idempotent: existing states, users and calls are kept)."""
-    for number, (code, language) in enumerate(OAS.items()):
-        mission = ensure(code, language)
-        db.session.flush()
-        mission.representative_name = mission.representative_name or person_name(language, 3 * number)
-        mission.representative_email = mission.representative_email or f"representative.{code.lower()}@missiva.example"
-        ensure_user(f"focal.{code.lower()}@missiva.example", person_name(language, 3 * number + 1),
-                    "focal_point", mission, DEMO_PASSWORD, language)
-        ensure_user(f"alternate.{code.lower()}@missiva.example", person_name(language, 3 * number + 2),
-                    "focal_point", mission, DEMO_PASSWORD, language)
-    ensure_user("officer@missiva.example", "Secretariat officer", "officer", password=DEMO_PASSWORD)
-    ensure_user("head@missiva.example", "Head of the Technical Secretariat", "admin", password=DEMO_PASSWORD,
-                digest="daily")
+    """Load the demo (idempotent: existing states, people and calls are kept). The directory comes
+    in through the same import as any secretariat's file; the demo adds its password."""
+    data = DEMO_FILE.read_bytes()
+    outcome = import_file(data, DEMO_FILE.name, None)
+    if outcome.problems:
+        raise RuntimeError("; ".join(str(p) for p in outcome.problems))
+    emails = [row["email"].lower() for _line, row in read(data, DEMO_FILE.name) if row["record"] == "person"]
+    for person in db.session.scalars(db.select(User).where(User.email.in_(emails))):
+        if not person.password_hash:
+            person.set_password(DEMO_PASSWORD)
+            person.digest = "daily" if person.role == "admin" else person.digest
     db.session.flush()
     calls = []
     for filename, days in (days_ahead or DEMO_CALLS).items():

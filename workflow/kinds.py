@@ -11,6 +11,7 @@ from .i18n import lazy_gettext as _l
 ROLES = ("focal_point", "officer", "admin")
 SECRETARIAT = frozenset({"officer", "admin"})
 MISSION = frozenset({"focal_point"})
+MISSION_ROLES = ("lead", "focal_point", "alternate")
 
 
 class State(StrEnum):
@@ -60,6 +61,7 @@ class MailKind(StrEnum):
     DIGEST = "digest"
     SIGN_IN = "sign_in"
     REPORT = "report"
+    WELCOME = "welcome"
 
 
 LABELS: dict[type[StrEnum], dict[str, object]] = {
@@ -73,7 +75,8 @@ LABELS: dict[type[StrEnum], dict[str, object]] = {
     MailKind: {MailKind.INVITATION: _l("Invitation"), MailKind.REMINDER: _l("Reminder"),
                MailKind.RECEIPT: _l("Receipt"), MailKind.RETURNED: _l("Returned"),
                MailKind.ACCEPTED: _l("Accepted"), MailKind.DIGEST: _l("Digest"),
-               MailKind.SIGN_IN: _l("Sign-in link"), MailKind.REPORT: _l("Report ready")},
+               MailKind.SIGN_IN: _l("Sign-in link"), MailKind.REPORT: _l("Report ready"),
+               MailKind.WELCOME: _l("Welcome")},
 }
 
 
@@ -84,6 +87,11 @@ EVENTS: dict[str, object] = {
     "deadline_extended": _l("Deadline extended for the mission"), "marked_late": _l("Marked late"),
     "documents_removed": _l("Documents removed"), "mail_resent": _l("Message sent again"),
     "note_added": _l("Internal note added"),
+    "state_added": _l("Member state added"), "state_changed": _l("Member state changed"),
+    "mission_changed": _l("Mission details changed"), "person_added": _l("Person added"),
+    "person_changed": _l("Person changed"), "user_deactivated": _l("Person deactivated"),
+    "user_reactivated": _l("Person re-activated"), "directory_imported": _l("Directory imported"),
+    "expert_erased": _l("Expert's personal data erased"),
 }
 
 

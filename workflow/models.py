@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import clock
 from .db import Model
-from .kinds import ROLES, SECRETARIAT, CallStatus, MailState, ReportState, State, values
+from .kinds import MISSION_ROLES, ROLES, SECRETARIAT, CallStatus, MailState, ReportState, State, values
 from .text import clean
 
 LANGUAGES = ("en", "es", "fr", "pt")
@@ -35,6 +35,8 @@ class MemberState(Model):
     names: Mapped[dict] = mapped_column(JSON)  # {"en": "Argentina", "es": "Argentina", ...}
     # How each language says "of" this state, article included: {"pt": "do Brasil", "fr": "du Brésil"}
     of_names: Mapped[dict | None] = mapped_column(JSON)
+    # False once the state is no longer in the membership: new calls leave it out, its history stays.
+    member: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     def name(self, locale: str = "en") -> str:
         return localized(self.names, locale, "en") or self.code
@@ -56,6 +58,8 @@ class Mission(Model):
     representative_name: Mapped[str | None] = mapped_column(String(200))
     representative_email: Mapped[str | None] = mapped_column(String(254))
     representative_bounced_at: Mapped[datetime | None] = mapped_column()
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    mailbox: Mapped[str | None] = mapped_column(String(254))  # the mission's general address
 
     member_state: Mapped[MemberState] = relationship(lazy="joined")
     focal_points: Mapped[list[User]] = relationship(back_populates="mission", order_by="User.id")
@@ -69,12 +73,15 @@ class User(UserMixin, Model):
     __table_args__ = (
         CheckConstraint(f"role IN {tuple(ROLES)!r}", name="role_known"),
         CheckConstraint("role != 'focal_point' OR mission_id IS NOT NULL", name="focal_point_has_mission"),
+        CheckConstraint(f"mission_role IS NULL OR mission_role IN {tuple(MISSION_ROLES)!r}", name="mission_role_known"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id"), index=True)
+    # In a mission: the lead focal point (manages the mission's people), a focal point, an alternate.
+    mission_role: Mapped[str | None] = mapped_column(String(12))
     password_hash: Mapped[str | None] = mapped_column(String(300))
     locale: Mapped[str | None] = mapped_column(String(5))
     timezone: Mapped[str | None] = mapped_column(String(64))
@@ -105,6 +112,14 @@ class User(UserMixin, Model):
     @property
     def is_secretariat(self) -> bool:
         return self.role in SECRETARIAT
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == "focal_point" and self.mission_role == "lead"
 
     def set_password(self, password: str) -> None:
         """Use workflow.accounts.set_password, which also signs the person out everywhere."""
@@ -305,6 +320,7 @@ class AuditEvent(Model):
     action: Mapped[str] = mapped_column(String(40))
     call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), index=True)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("mission.id"), index=True)  # the directory's history
     from_state: Mapped[str | None] = mapped_column(String(12))
     to_state: Mapped[str | None] = mapped_column(String(12))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -389,6 +405,45 @@ class ApiToken(Model):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class RosterExpert(Model):
+    """An expert a mission has nominated, kept for the next call: matched by email, else by name
+    and institution (normalised). Erasure empties the personal data and keeps the counts."""
+
+    __table_args__ = (Index("ix_roster_expert_mission_email", "mission_id", "email"),
+                      Index("ix_roster_expert_mission_key", "mission_id", "name_key"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mission.id"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    institution: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))  # lower case
+    phone: Mapped[str | None] = mapped_column(String(60))
+    name_key: Mapped[str | None] = mapped_column(String(420))  # normalised name | institution
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+    erased_at: Mapped[datetime | None] = mapped_column()
+
+    mission: Mapped[Mission] = relationship()
+    nominations: Mapped[list[RosterNomination]] = relationship(back_populates="expert",
+                                                               order_by="RosterNomination.id")
+
+
+class RosterNomination(Model):
+    """An expert's place in one call's answer (the latest version that named them)."""
+
+    __table_args__ = (UniqueConstraint("expert_id", "call_id", name="once_per_call"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("roster_expert.id"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    role: Mapped[str | None] = mapped_column(String(30))
+    funding: Mapped[str | None] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    expert: Mapped[RosterExpert] = relationship(back_populates="nominations")
+    call: Mapped[Call] = relationship()
 
 
 class SiteSetting(Model):

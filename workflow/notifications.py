@@ -378,10 +378,19 @@ def fall_back(message) -> int:
     return queue_for(submission, message.kind, base_key, only=candidates[:1], fallback_for=message)
 
 
+def _personal(person: User, key: str, kind: str, subject: str, text: str, language: str) -> bool:
+    return outbox.queue(key=key, kind=kind, recipient=person.email, subject=subject, text=text,
+                        html=html_from_text(text, subject, language), language=language) is not None
+
+
+def _language(person: User) -> str:
+    return person.locale or (person.mission.language if person.mission else "en")
+
+
 def sign_in_link(person: User) -> bool:
     """A sign-in link on request; at most one per person every few minutes (by its key)."""
     at = clock.now()
-    language = person.locale or (person.mission.language if person.mission else "en")
+    language = _language(person)
     with force_locale(language):
         subject = gettext("Your sign-in link for Missiva")
         text = gettext("Dear %(name)s,\n\nUse this link to sign in to Missiva. It works once and "
@@ -389,9 +398,29 @@ def sign_in_link(person: User) -> bool:
                        "message.", name=person.name, days=current_app.config["INVITATION_MAX_AGE_DAYS"],
                        link=invitations.link_for(person))
     window = at.replace(minute=at.minute - at.minute % 5, second=0, microsecond=0)
-    return outbox.queue(key=f"sign-in:{person.id}:{person.login_nonce}:{window:%Y%m%d%H%M}",
-                        kind="sign_in", recipient=person.email, subject=subject, text=text,
-                        html=html_from_text(text, subject, language), language=language) is not None
+    return _personal(person, f"sign-in:{person.id}:{person.login_nonce}:{window:%Y%m%d%H%M}", "sign_in",
+                     subject, text, language)
+
+
+def welcome(person: User, inviter: User | None) -> bool:
+    """Tell someone just added to the directory (or brought back) that they can sign in, and how."""
+    from .receipts import secretariat_name
+
+    language = _language(person)
+    with force_locale(language):
+        where = (gettext("for the %(mission)s", mission=mission_name(person.mission, language))
+                 if person.mission else gettext("in the secretariat"))
+        subject = gettext("You have been added to Missiva")
+        text = gettext("Dear %(name)s,\n\n%(inviter)s has added you to Missiva, where the %(secretariat)s "
+                       "sends its calls to member states and receives their answers, %(where)s.\n\nUse this "
+                       "link to sign in. It works once and expires in %(days)s days:\n%(link)s\n\nLater, "
+                       "ask for a new link on the sign-in page with your address, %(email)s.\n\n%(secretariat)s",
+                       name=person.name, inviter=inviter.name if inviter else secretariat_name(language),
+                       secretariat=secretariat_name(language), where=where,
+                       days=current_app.config["INVITATION_MAX_AGE_DAYS"], link=invitations.link_for(person),
+                       email=person.email)
+    return _personal(person, f"welcome:{person.id}:{person.login_nonce}:{clock.now():%Y%m%d%H%M%S}", "welcome",
+                     subject, text, language)
 
 
 def report_ready(report) -> int:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from . import audit, clock
+from . import audit, clock, roster
 from .db import db
 from .i18n import lazy_gettext as _
 from .models import Document, Submission, SubmissionNote, SubmissionVersion
@@ -97,6 +97,7 @@ def submit(submission: Submission, actor, *, received: Arrival = PORTAL):
         original_document_id=received.original.id if received.original is not None else None,
     )
     db.session.add(version)
+    roster.record(submission, version)
     return version
 
 
