@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from tasks import embedded, mailsink
-from workflow import accounts, api_tokens, archive, demo, invitations, profiles
+from workflow import accounts, api_tokens, archive, audit, demo, directory_files, invitations, profiles
 from workflow.calls import CallDefinitionError, clone, export_call, import_call
 from workflow.db import db
 from workflow.kinds import ROLES
@@ -176,6 +176,42 @@ def create_api_token(name: str):
     _token, secret = api_tokens.create(name, None)
     db.session.commit()
     click.echo(secret)
+
+
+directory_group = AppGroup("directory", help="The member states, missions and people, as a CSV or XLSX file.")
+group.add_command(directory_group)
+
+
+@directory_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only say what would change.")
+@click.option("--deactivate-missing", is_flag=True, help="Deactivate the people the file does not list.")
+def directory_import(path: Path, dry_run: bool, deactivate_missing: bool):
+    """Import a directory file (all or nothing: a file with problems changes nothing)."""
+    outcome = directory_files.import_file(path.read_bytes(), path.name, None, dry_run=dry_run,
+                                          deactivate_missing=deactivate_missing)
+    if outcome.problems:
+        for problem in outcome.problems:
+            click.echo(f"{path.name}: line {problem.line}, column {problem.column}: {problem.message}", err=True)
+        click.echo(f"nothing imported: {len(outcome.problems)} problem(s)", err=True)
+        sys.exit(1)
+    for change in outcome.changes:
+        fields = "; ".join(f"{name}: {before or '-'} -> {after}" for name, (before, after) in change.fields.items()
+                           if change.action != "add")
+        click.echo(f"{change.action} {change.record} {change.key} ({change.label}){': ' + fields if fields else ''}")
+    if not dry_run:
+        audit.record("directory_imported", None, detail={"changes": len(outcome.changes), "file": path.name})
+        db.session.commit()
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{len(outcome.changes)} {verb}" if outcome.changes else "nothing to change")
+
+
+@directory_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def directory_export(path: Path):
+    """Write the whole directory to FILE (.csv or .xlsx), in the columns import reads."""
+    path.write_bytes(directory_files.export("xlsx" if path.suffix.lower() == ".xlsx" else "csv"))
+    click.echo(f"wrote {path}")
 
 
 @group.command("mail-sink")

@@ -104,3 +104,21 @@ document.addEventListener("input", function (event) {
     if (document.visibilityState === "hidden" && dirty) send();
   });
 })();
+
+/* An expert chosen from the mission's roster fills the row at once where JavaScript runs (the
+   "Fill in" button does the same through the server without it); the details stay editable. */
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!select.matches || !select.matches("select[data-roster-for]")) return;
+  var option = select.options[select.selectedIndex];
+  if (!option || !option.dataset.expert) return;
+  var expert = JSON.parse(option.dataset.expert);
+  var row = select.dataset.rosterFor;
+  Object.keys(expert).forEach(function (name) {
+    var input = document.getElementById(row + "-" + name);
+    if (input) {
+      input.value = expert[name];
+      input.dispatchEvent(new Event("input", {bubbles: true}));
+    }
+  });
+});

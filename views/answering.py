@@ -11,7 +11,7 @@ from flask_babel import format_time, get_locale
 
 from forms.answer import attach, build, rows_beyond_limit, to_content
 from forms.base import out_of_bounds
-from workflow import clock
+from workflow import clock, roster
 from workflow import documents as document_store
 from workflow.db import db
 from workflow.i18n import gettext as _
@@ -25,7 +25,7 @@ from .access import acting_user
 def _render(template: str, submission, form, status: int = 200, **context):
     return render_template(
         template, submission=submission, call=submission.call, form=form,
-        documents=documents_of(submission), **context,
+        documents=documents_of(submission), roster=roster.of_mission(submission.mission_id), **context,
     ), status
 
 
@@ -98,6 +98,22 @@ def _removal(action: str, call, content: dict) -> str | None:
     return section["key"]
 
 
+def _from_roster(action: str, submission, content: dict) -> str | None:
+    """`roster:<section>:<row>` fills that row with the expert chosen from the mission's roster (in
+    `roster-<section>-<row>`); the section's key. Only the mission's own experts can be chosen."""
+    parts = action.split(":")
+    if len(parts) != 3 or parts[0] != "roster" or not parts[2].isdigit() or len(parts[2]) > 4:
+        return None
+    section = submission.call.section(parts[1])
+    chosen = request.form.get(f"roster-{parts[1]}-{parts[2]}", "")
+    entry = roster.entry(submission.mission_id, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
+    if section is None or entry is None or \
+            not kind_of(section).fill_entry(section, content[section["key"]], int(parts[2]), roster.details(entry),
+                                            submission.mission.code):
+        return None
+    return section["key"]
+
+
 CONFLICT = _l("Someone else saved this answer after you opened it, so nothing was saved. Your text is "
              "still below: compare it with the saved answer, then save again to keep yours.")
 
@@ -154,7 +170,7 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         lock = -1
     if action == "autosave" and not on_behalf:
         return _autosave(submission, compact(call.sections, content), actor, lock)
-    removing = _removal(action, call, content)
+    removing = _removal(action, call, content) or (_from_roster(action, submission, content) if not on_behalf else None)
     uploads_ok = _store_uploads(form, submission, content, actor)
     received, received_ok = _received(form, submission, actor, action) if on_behalf else (PORTAL, True)
     if action == "review" and check_url is None:
@@ -186,6 +202,9 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
 
     if action == "review" and check_url:
         return redirect(check_url)
+    if removing and action.startswith("roster:"):
+        flash(_("Filled in from your experts. Check the details and correct what has changed."), "success")
+        return redirect(f"{self_url}#section-{removing}")
     if removing:
         flash(_("Removed. Your draft was saved."), "success")
         return redirect(f"{self_url}#section-{removing}")

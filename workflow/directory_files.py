@@ -206,7 +206,7 @@ def check(rows: list[tuple[int, dict]]) -> list[Problem]:
             in_mission = role in MISSION_ROLES or (not role and existing is not None and existing.mission_id)
             if in_mission and not code:
                 problem(line, "state", _("A mission's people need the ISO code of their state."))
-            elif code and role and role not in MISSION_ROLES:
+            elif code and role in ("officer", "admin"):
                 problem(line, "state", _("Leave this empty for the secretariat's people."))
             elif code and code not in known and code not in listed:
                 problem(line, "state", _("%(code)s is not in the directory or in the file.", code=code))
@@ -263,8 +263,9 @@ def _person_row(row: dict, actor, changes: list[Change]) -> None:
         values["name"] = row["person"]
     if row.get("language"):
         values["locale"] = row["language"].lower()
-    if role:
-        values.update(directory.person_values(role, mission))
+    wanted = directory.person_values(role, mission) if role else None
+    if wanted and (role != directory.role_of(person) or wanted["mission_id"] != person.mission_id):
+        values.update(wanted)
     changed = directory.change(person, values, actor, action="person_changed", mission=mission or person.mission,
                                detail={"user": email})
     active = _flag(row["active"]) if row.get("active") else None

@@ -27,10 +27,9 @@ def key_of(name: str, institution: str) -> str:
 
 def _experts(sections: list, content: dict):
     for section in sections:
-        if kind_of(section).name == "nominations":
-            for expert in (content.get(section["key"]) or {}).get("experts", []):
-                if isinstance(expert, dict) and (expert.get("name") or "").strip():
-                    yield expert
+        answer = content.get(section["key"])
+        if isinstance(answer, dict):
+            yield from kind_of(section).people(answer)
 
 
 def find(mission_id: int, expert: dict) -> RosterExpert | None:

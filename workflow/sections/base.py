@@ -220,6 +220,16 @@ class SectionKind:
         del rows[index]
         return True
 
+    def people(self, answer: dict) -> list[dict]:
+        """The people an answer names (experts), as the dicts stored in it: the roster reads them and
+        erasure empties them in place."""
+        return []
+
+    def fill_entry(self, section: dict, answer: dict, index: int, details: dict, state: str | None) -> bool:
+        """Fill one row with a person's details picked from the mission's roster; False if this kind
+        keeps no such rows."""
+        return False
+
     def row_label(self, name: str, number: int) -> str:
         """What one row of a repeated group is called ("Expert 2")."""
         return _("Entry %(n)s", n=number)

@@ -158,6 +158,22 @@ class Nominations(SectionKind):
                    for entry in posted.get("experts", [])]
         return {"experts": [e for e in experts if not (compact and blank_expert(e))]}
 
+    def people(self, answer: dict) -> list[dict]:
+        return [e for e in answer.get("experts", []) if isinstance(e, dict) and text_of(e.get("name"))]
+
+    def fill_entry(self, section: dict, answer: dict, index: int, details: dict, state: str | None) -> bool:
+        """The expert of row `index` becomes the one picked from the roster (their role and funding
+        in this call stay as chosen); rows up to it are added when the form had fewer."""
+        experts = answer.setdefault("experts", [])
+        if not 0 <= index < self.limits(section, state)["max"]:
+            return False
+        offered = section.get("roles") or list(ROLE_LABELS)
+        while len(experts) <= index:
+            experts.append({f: "own_cost" if f == "funding" else "" for f in EXPERT_FIELDS}
+                           | {"role": "delegate" if "delegate" in offered else offered[0]})
+        experts[index].update({f: details.get(f, "") for f in ("name", "title", "institution", "email", "phone")})
+        return True
+
     def row_label(self, name: str, number: int) -> str:
         return str(_("Expert %(n)s", n=number))
 
