@@ -5,7 +5,7 @@ WORKDIR /srv/missiva
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml constraints.txt ./
-COPY app.py cli.py ./
+COPY app.py cli.py settings.py ./
 COPY workflow workflow
 COPY views views
 COPY forms forms
@@ -14,6 +14,7 @@ COPY templates templates
 COPY static static
 COPY migrations migrations
 COPY calls calls
+COPY directory directory
 COPY translations translations
 RUN pip install --no-cache-dir -c constraints.txt . && pybabel compile -d translations && useradd --system missiva && mkdir -p /data && chown missiva /data
 USER missiva

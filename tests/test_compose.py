@@ -64,5 +64,6 @@ def test_every_variable_is_documented():
         assert variable in readme, variable
     dockerfile = (ROOT / "Dockerfile").read_text()
     for folder in ("workflow", "views", "forms", "tasks", "templates", "static", "migrations", "calls",
-                   "translations"):
+                   "directory", "translations"):
         assert f"COPY {folder} {folder}" in dockerfile, folder
+    assert "COPY app.py cli.py settings.py ./" in dockerfile

@@ -17,7 +17,7 @@ from workflow.directory import FIELD_LABELS, PERSON_ROLE_LABELS, role_of
 from workflow.i18n import gettext as _
 from workflow.i18n import lazy_gettext as _l
 from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, event_label, label
-from workflow.models import localized
+from workflow.models import Mission, localized
 from workflow.sections import kind_of
 from workflow.submissions import PROVENANCE_LABELS
 from workflow.text import css_string
@@ -80,19 +80,28 @@ DETAIL_LABELS = {
 }
 
 
+def change_value(key: str, value) -> str:
+    """One value of a directory change as people read it (a role's name, a mission's state)."""
+    if key == "mission_id" and isinstance(value, int):
+        mission = db.session.get(Mission, value)
+        return mission.member_state.name(str(get_locale())) if mission else str(value)
+    if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
+        return ", ".join(f"{k}: {v}" for k, v in value)  # a name per language
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, str) and value in PERSON_ROLE_LABELS:
+        return str(PERSON_ROLE_LABELS[value])
+    if key in ("language", "locale") and isinstance(value, str):
+        return LANGUAGE_NAMES.get(value, value)
+    return "—" if value in (None, "", []) else str(value)
+
+
 def _changes(changes: dict) -> str:
     """A directory change in words: "Time zone: America/New_York → America/Bogota"."""
-    def shown(value):
-        if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
-            return ", ".join(f"{k}: {v}" for k, v in value)  # a name per language
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if isinstance(value, str) and value in PERSON_ROLE_LABELS:
-            return PERSON_ROLE_LABELS[value]
-        return "—" if value in (None, "", []) else str(value)
-
-    return "; ".join(f"{FIELD_LABELS.get(k, DETAIL_LABELS.get(k, k))}: {shown(before)} → {shown(after)}"
-                     for k, (before, after) in changes.items() if isinstance(changes.get(k), list))
+    return "; ".join(f"{FIELD_LABELS.get(k, DETAIL_LABELS.get(k, k))}: {change_value(k, before)} → "
+                     f"{change_value(k, after)}"
+                     for k, pair in changes.items() if isinstance(pair, list) and len(pair) == 2
+                     for before, after in [pair])
 
 
 def event_details(event, zone: str | None = None) -> str:
@@ -148,5 +157,5 @@ def init_app(app) -> None:
         mail_kind_label=lambda k: label(MailKind, k), event_label=event_label,
         report_state_label=lambda k: label(ReportState, k),
         report_basis_label=lambda k: REPORT_BASIS_LABELS.get(k, k), event_details=event_details,
-        person_role=lambda person: PERSON_ROLE_LABELS.get(role_of(person), person.role),
+        person_role=lambda person: PERSON_ROLE_LABELS.get(role_of(person), person.role), change_value=change_value,
     )

@@ -27,7 +27,8 @@ FIELD_LABELS = {"name": _("Name of the mission"), "language": _("Working languag
                 "postal_address": _("Postal address"), "mailbox": _("General mailbox"),
                 "names": _("Names"), "of_names": _("Names after \"of\""), "member": _("Member"),
                 "email": _("Email"), "person": _("Name"), "role": _("Role"), "active": _("Active"),
-                "mission": _("Mission")}
+                "mission": _("Mission"), "mission_id": _("Mission"), "mission_role": _("Role in the mission"),
+                "locale": _("Language")}
 LENGTHS = {"name": 200, "representative_name": 200, "representative_email": 254, "postal_address": 1000,
            "mailbox": 254, "email": 254, "person": 200}
 
