@@ -286,3 +286,29 @@ def test_states_are_listed_by_their_name_in_the_readers_language(app, make_clien
     admin.post("/language/en", {"next": "/admin/directory"})
     page = admin.get("/admin/directory").get_data(as_text=True)
     assert "Saint Kitts and Nevis" in page and "St. Kitts" not in page
+
+
+def test_a_missions_details_are_edited_with_problems_shown_next_to_their_fields(app, make_client):
+    factories.world()
+    admin = admin_client(make_client)
+    admin.get("/admin/directory/AR")
+    form = {"name_en": "Argentina", "name_es": "Argentina", "name_fr": "Argentine", "name_pt": "Argentina",
+            "of_es": "de la Argentina", "name": "Permanent Mission of Argentina to the OAS", "language": "es",
+            "timezone": "America/Buenos_Aires", "representative_name": "Carlos Alberto Pérez",
+            "representative_email": "not an address", "postal_address": "2000 Avenida Siempreviva\nWashington",
+            "mailbox": ""}
+    page = admin.post("/admin/directory/AR", form)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert '<a href="#representative_email">' in text  # the summary links to the field
+    assert 'id="representative_email-error"' in text and "This does not look like an email address." in text
+    assert 'value="Carlos Alberto Pérez"' in text and "2000 Avenida Siempreviva" in text  # nothing typed is lost
+    assert db.session.scalar(db.select(Mission).filter_by(member_state_code="AR")).representative_name is None
+
+    form["representative_email"] = "cperez@mrecic.example"
+    assert admin.post("/admin/directory/AR", form).status_code == 302
+    mission = db.session.scalar(db.select(Mission).filter_by(member_state_code="AR"))
+    assert mission.timezone == "America/Buenos_Aires" and mission.representative_email == "cperez@mrecic.example"
+    history = admin.get("/admin/directory/AR").get_data(as_text=True)
+    assert "Time zone: America/New_York → America/Buenos_Aires" in history
+    assert "Permanent Representative: — → Carlos Alberto Pérez" in history

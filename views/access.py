@@ -12,35 +12,22 @@ def acting_user():
     return current_user._get_current_object()
 
 
-def secretariat_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_secretariat:
-            abort(403)
-        return view(*args, **kwargs)
+def _only(allowed):
+    """A guard: signed in, and `allowed(current_user)`, else 403 before any work."""
+    def guard(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if not allowed(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapper
+        return wrapper
 
-
-def mission_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if current_user.mission_id is None:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+    return guard
 
 
-def admin_required(view):
-    """The head of the secretariat's powers: the directory, people and roles, tokens, the status."""
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+secretariat_required = _only(lambda user: user.is_secretariat)
+mission_required = _only(lambda user: user.mission_id is not None)
+# The head of the secretariat's powers: the directory, people and roles, tokens, the status.
+admin_required = _only(lambda user: user.is_admin)

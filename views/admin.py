@@ -88,13 +88,13 @@ def state(code: str):
             form[name].data = getattr(mission, name)
     elif form.validate_on_submit():
         actor = acting_user()
-        names = {lang: form[f"name_{lang}"].data.strip() for lang in LANGUAGES if form[f"name_{lang}"].data.strip()}
-        of_names = {lang: form[f"of_{lang}"].data.strip() for lang in LANGUAGES if form[f"of_{lang}"].data.strip()}
+        typed = {name: (form[name].data or "").strip() for name in form.data if name != "csrf_token"}
+        names = {lang: typed[f"name_{lang}"] for lang in LANGUAGES if typed[f"name_{lang}"]}
+        of_names = {lang: typed[f"of_{lang}"] for lang in LANGUAGES if typed[f"of_{lang}"]}
         changed = directory.change(state, {"names": {**state.names, **names}, "of_names": of_names or None}, actor,
                                    action="state_changed", mission=mission, detail={"state": state.code})
         changed.update(directory.change(
-            mission, {name: (form[name].data or "").strip() or None for name in directory.MISSION_FIELDS}
-            | {"name": form.name.data.strip(), "language": form.language.data, "timezone": form.timezone.data},
+            mission, {name: typed[name] or None for name in directory.MISSION_FIELDS},
             actor, action="mission_changed", mission=mission, detail={"state": state.code}))
         db.session.commit()
         flash(_("Saved.") if changed else _("Nothing had changed."), "success")
