@@ -59,6 +59,10 @@ def test_a_csv_directory_imports_from_the_command_line_all_or_nothing_and_once(a
     assert "line 4, column email: This does not look like an email address." in result.output
     assert "line 5, column role: One of lead, focal_point, alternate, officer, admin." in result.output
     assert db.session.get(MemberState, "DE") is None  # its good lines were not imported either
+    two_leads = tmp_path / "two-leads.csv"
+    two_leads.write_text(GOOD + "person,FR,,,,,,,other.fr@example.org,Paul Durand,lead\n", encoding="utf-8")
+    result = runner.invoke(args=["missiva", "directory", "import", str(two_leads)])
+    assert "line 7, column role: The file names another lead focal point for FR on line 4" in result.output
 
     good = tmp_path / "directory.csv"
     good.write_text(GOOD, encoding="utf-8")
@@ -183,8 +187,16 @@ def test_a_lead_focal_point_adds_and_removes_a_colleague_and_nobody_else_can(app
     assert lead.post(f"/portal/colleagues/{lucia.id}/remove").status_code == 302
     db.session.expire_all()
     assert not db.session.get(User, lucia.id).active
-    history = admin_client(make_client).get("/admin/directory/AR").get_data(as_text=True)
+    admin = admin_client(make_client)
+    history = admin.get("/admin/directory/AR").get_data(as_text=True)
     assert "Person added" in history and "Person deactivated" in history and "focal@ar.example" in history
+
+    # The head names another lead: a mission has one, so the former lead becomes a focal point.
+    assert admin.post(f"/admin/people/{w['ar2'].id}/role", {"role": "lead"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, w["ar2"].id).is_lead and not db.session.get(User, w["ar"].id).is_lead
+    assert "Role in the mission: Lead focal point → Focal point" in admin.get("/admin/directory/AR").get_data(
+        as_text=True)
 
 
 def _nominate(client, call, **expert):

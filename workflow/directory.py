@@ -134,6 +134,8 @@ def invite(actor, *, email: str, name: str, role: str, mission: Mission | None, 
     else:
         change(person, {**values, "active": True}, actor, action="person_changed", mission=mission,
                detail={"user": email})
+    db.session.flush()
+    one_lead(person, actor)
     if welcome:
         notifications.welcome(person, actor)
     return person
@@ -160,6 +162,18 @@ def set_role(person: User, role: str, actor, mission: Mission | None = None) -> 
         raise DirectoryError(_("You cannot change your own role."))
     change(person, person_values(role, mission), actor, action="person_changed", mission=mission,
            detail={"user": person.email})
+    db.session.flush()
+    one_lead(person, actor)
+
+
+def one_lead(person: User, actor) -> None:
+    """A mission has one lead focal point: naming `person` makes any other a focal point."""
+    if not person.is_lead:
+        return
+    for other in person.mission.focal_points if person.mission else []:
+        if other.id != person.id and other.mission_role == "lead":
+            change(other, {"mission_role": "focal_point"}, actor, action="person_changed", mission=other.mission,
+                   detail={"user": other.email})
 
 
 # --- a mission's own people, managed by its lead focal point -----------------------------------

@@ -156,6 +156,7 @@ def check(rows: list[tuple[int, dict]]) -> list[Problem]:
     states_in_file: set[str] = set()
     listed = {r.get("state", "").upper() for _line, r in rows if r.get("record", "").lower() == "state"}
     emails: set[str] = set()
+    leads: dict[str, int] = {}
     known = {code for code in db.session.scalars(db.select(MemberState.code))}
 
     def problem(line, column, message):
@@ -212,6 +213,11 @@ def check(rows: list[tuple[int, dict]]) -> list[Problem]:
                 problem(line, "state", _("%(code)s is not in the directory or in the file.", code=code))
             if row.get("active") and _flag(row["active"]) is None:
                 problem(line, "active", _("Write yes or no."))
+            if role == "lead" and code:
+                if code in leads:
+                    problem(line, "role", _("The file names another lead focal point for %(code)s on line "
+                                            "%(line)s: a mission has one.", code=code, line=leads[code]))
+                leads.setdefault(code, line)
         message = directory.language_problem(row.get("language", "").lower())
         if message:
             problem(line, "language", message)
@@ -268,6 +274,9 @@ def _person_row(row: dict, actor, changes: list[Change]) -> None:
         values.update(wanted)
     changed = directory.change(person, values, actor, action="person_changed", mission=mission or person.mission,
                                detail={"user": email})
+    if changed.get("mission_role"):
+        db.session.flush()
+        directory.one_lead(person, actor)
     active = _flag(row["active"]) if row.get("active") else None
     if active is not None and active != person.active:
         directory.set_active(person, active, actor)
