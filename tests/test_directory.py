@@ -324,3 +324,21 @@ def test_a_missions_details_are_edited_with_problems_shown_next_to_their_fields(
     history = admin.get("/admin/directory/AR").get_data(as_text=True)
     assert "Time zone: America/New_York → America/Buenos_Aires" in history
     assert "Permanent Representative: — → Carlos Alberto Pérez" in history
+
+
+def test_a_system_just_started_is_not_reported_for_a_sweep_it_has_not_had_time_to_run(app):
+    from datetime import datetime, timedelta
+
+    from workflow import status
+
+    start = datetime(2030, 10, 1, 9, 0)
+    status.heartbeat("celery@web", at=start)
+    found = status.snapshot(at=start + timedelta(minutes=5))
+    assert found["workers"]["ok"] is False  # five minutes without a heartbeat: stopped
+    for minute in range(0, 16):
+        status.heartbeat("celery@web", at=start + timedelta(minutes=minute))
+    assert status.snapshot(at=start + timedelta(minutes=10))["sweep"]["ok"]  # the first sweep is to come
+    late = status.snapshot(at=start + timedelta(minutes=15, seconds=30))
+    assert late["workers"]["ok"] and not late["sweep"]["ok"]  # 15 minutes and still no sweep
+    status.sweep_done({"reminders": 3}, at=start + timedelta(minutes=15))
+    assert status.snapshot(at=start + timedelta(minutes=15, seconds=30))["sweep"]["ok"]

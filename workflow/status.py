@@ -35,8 +35,17 @@ def _store(key: str, value: dict) -> None:
         db.session.execute(update(SiteSetting).where(SiteSetting.key == key).values(value=value))
 
 
+def _beat_limit() -> timedelta:
+    return timedelta(seconds=3 * float(current_app.config["HEARTBEAT_INTERVAL_SECONDS"]))
+
+
 def heartbeat(worker: str, at: datetime | None = None) -> None:
-    _store(HEARTBEAT, {"at": (at or clock.now()).isoformat(), "worker": worker})
+    """A worker ran the heartbeat beat scheduled. `since`: when this unbroken run of heartbeats
+    began (a system just started has had no time for its first sweep yet)."""
+    at = at or clock.now()
+    last, value = _read(HEARTBEAT)
+    since = value.get("since") if last is not None and at - last <= _beat_limit() else None
+    _store(HEARTBEAT, {"at": at.isoformat(), "worker": worker, "since": since or at.isoformat()})
 
 
 def sweep_done(result: dict, at: datetime | None = None) -> None:
@@ -81,9 +90,16 @@ def snapshot(at: datetime | None = None) -> dict:
     at = at or clock.now()
     config = current_app.config
     beat_at, beat = _read(HEARTBEAT)
-    beat_limit = timedelta(seconds=3 * float(config["HEARTBEAT_INTERVAL_SECONDS"]))
+    alive = beat_at is not None and at - beat_at <= _beat_limit()
     sweep_at, sweep = _read(SWEEP)
     sweep_limit = timedelta(seconds=3 * float(config["SWEEP_INTERVAL_SECONDS"]))
+    try:
+        running_since = datetime.fromisoformat(beat["since"]) if alive else None
+    except (KeyError, TypeError, ValueError):
+        running_since = None
+    # Swept lately, or just started: beat has had no time for its first sweep yet.
+    swept = (sweep_at is not None and at - sweep_at <= sweep_limit) or \
+        (running_since is not None and at - running_since <= sweep_limit)
     counts = dict(db.session.execute(db.select(OutboxMessage.state, func.count())
                                      .where(OutboxMessage.state.in_([MailState.PENDING.value,
                                                                      MailState.FAILED.value]))
@@ -94,9 +110,9 @@ def snapshot(at: datetime | None = None) -> dict:
     broker = _broker_problem()
     interrupted = len(outbox.stuck(at))
     checks: dict[str, dict] = {
-        "workers": {"ok": beat_at is not None and at - beat_at <= beat_limit,
+        "workers": {"ok": alive,
                     "last_heartbeat": beat_at.isoformat() if beat_at else None, "worker": beat.get("worker")},
-        "sweep": {"ok": sweep_at is not None and at - sweep_at <= sweep_limit,
+        "sweep": {"ok": swept,
                   "last_run": sweep_at.isoformat() if sweep_at else None, "result": sweep.get("result") or {}},
         "broker": {"ok": broker is None, "problem": broker},
         "mail": {"ok": not counts.get(MailState.FAILED.value) and not interrupted,
