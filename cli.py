@@ -199,7 +199,9 @@ def directory_import(path: Path, dry_run: bool, deactivate_missing: bool):
         fields = "; ".join(f"{name}: {before or '-'} -> {after}" for name, (before, after) in change.fields.items()
                            if change.action != "add")
         click.echo(f"{change.action} {change.record} {change.key} ({change.label}){': ' + fields if fields else ''}")
-    if not dry_run:
+    if dry_run:
+        db.session.rollback()  # nothing of the preview stays, not even in this session's memory
+    else:
         audit.record("directory_imported", None, detail={"changes": len(outcome.changes), "file": path.name})
         db.session.commit()
     verb = "would change" if dry_run else "changed"

@@ -166,10 +166,10 @@ def test_a_lead_focal_point_adds_and_removes_a_colleague_and_nobody_else_can(app
     drain()
     welcome = smtp.to("lherrera@cancilleria.example")
     # In the mission's language, signed by the secretariat.
-    assert len(welcome) == 1 and welcome[0]["Subject"] == "Se le ha agregado a Missiva"
+    assert len(welcome) == 1 and welcome[0]["Subject"] == "Ya tiene acceso a Missiva"
     body = welcome[0].get_body(("plain",)).get_content()
-    assert "Estimado/a Lucía Herrera:" in body and "focal le ha agregado a Missiva" in body
-    assert "por la Misión Permanente de la Argentina" in body and body.rstrip().endswith("Secretaría Técnica")
+    assert "Estimado/a Lucía Herrera:" in body and "Le agregó focal." in body
+    assert "Ya tiene acceso a Missiva en nombre de la Misión Permanente de la Argentina" in body and body.rstrip().endswith("Secretaría Técnica")
     assert "/sign-in/" in body
 
     # Not the lead: no form, and a post is refused. Another mission's lead cannot remove her.

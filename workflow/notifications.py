@@ -7,6 +7,7 @@ the text, so the two never disagree.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from email.utils import formataddr
 from functools import lru_cache
@@ -409,16 +410,17 @@ def welcome(person: User, inviter: User | None) -> bool:
     language = _language(person)
     with force_locale(language):
         where = (gettext("for the %(mission)s", mission=mission_name(person.mission, language))
-                 if person.mission else gettext("in the secretariat"))
-        subject = gettext("You have been added to Missiva")
-        text = gettext("Dear %(name)s,\n\n%(inviter)s has added you to Missiva, where the %(secretariat)s "
-                       "sends its calls to member states and receives their answers, %(where)s.\n\nUse this "
-                       "link to sign in. It works once and expires in %(days)s days:\n%(link)s\n\nLater, "
-                       "ask for a new link on the sign-in page with your address, %(email)s.\n\n%(secretariat)s",
-                       name=person.name, inviter=inviter.name if inviter else secretariat_name(language),
-                       secretariat=secretariat_name(language), where=where,
+                 if person.mission else gettext("as a member of the secretariat"))
+        subject = gettext("You have been given access to Missiva")
+        text = gettext("Dear %(name)s,\n\nYou now have access to Missiva %(where)s: the portal where calls are "
+                       "sent to member states and answered. %(by)s\n\nUse this link to sign in. It works once "
+                       "and expires in %(days)s days:\n%(link)s\n\nLater, ask for a new link on the sign-in "
+                       "page with your address, %(email)s.\n\n%(secretariat)s",
+                       name=person.name, where=where,
+                       by=gettext("%(inviter)s added you.", inviter=inviter.name) if inviter else "",
                        days=current_app.config["INVITATION_MAX_AGE_DAYS"], link=invitations.link_for(person),
-                       email=person.email)
+                       email=person.email, secretariat=secretariat_name(language))
+    text = re.sub(r" +\n", "\n", text)
     return _personal(person, f"welcome:{person.id}:{person.login_nonce}:{clock.now():%Y%m%d%H%M%S}", "welcome",
                      subject, text, language)
 
