@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
-from . import audit, clock, notifications, outbox, report
+from . import audit, clock, notifications, report
 from .checks import MAX_REMINDER_DAYS
 from .db import db
 from .kinds import CallStatus, MailState
@@ -113,17 +113,31 @@ def _guarded(call: Call, at: datetime, result: SweepResult, work: Callable[[], S
     result.closed += swept.closed
 
 
+def _candidates(call: Call, at: datetime):
+    """The submissions of this call the sweep may have to act on, chosen in the database: those
+    to mark late, those with a deadline of their own, and those the call's latest due reminder has
+    not reached. A quiet sweep (nothing due) loads none of them."""
+    deadline = func.coalesce(Submission.deadline_override, call.deadline)
+    wanted = [and_(Submission.late.is_(False), deadline < at), Submission.deadline_override.is_not(None)]
+    due = [s for s in slots(call, call.deadline) if call.created_at <= s.at <= at]
+    if due and (call.accept_late or at <= call.deadline):
+        prefix = literal(f"reminder:{call.id}:") + cast(Submission.mission_id, String) + literal(f":{due[-1].name}:")
+        reminded = exists().where(OutboxMessage.call_id == call.id, OutboxMessage.mission_id == Submission.mission_id,
+                                  OutboxMessage.kind == "reminder", OutboxMessage.key.startswith(prefix))
+        wanted.append(and_(Submission.deadline_override.is_(None), ~reminded))
+    return db.select(Submission).where(
+        Submission.call_id == call.id, Submission.withdrawn_at.is_(None), Submission.state.in_(UNANSWERED),
+        or_(*wanted)).options(selectinload(Submission.mission).selectinload(Mission.focal_points))
+
+
 def _sweep_call(call: Call, at: datetime) -> SweepResult:
     result = SweepResult()
-    submissions = db.session.scalars(
-        db.select(Submission).where(Submission.call_id == call.id, Submission.withdrawn_at.is_(None))
-        .options(selectinload(Submission.mission).selectinload(Mission.focal_points))
-    ).all()
-    sent = {key.rsplit(":", 1)[0] for key in outbox.existing_keys(f"reminder:{call.id}:")}
+    submissions = db.session.scalars(_candidates(call, at)).all()
+    sent = {key.rsplit(":", 1)[0] for key in db.session.scalars(db.select(OutboxMessage.key).where(
+        OutboxMessage.call_id == call.id, OutboxMessage.kind == "reminder",
+        OutboxMessage.mission_id.in_([s.mission_id for s in submissions])))} if submissions else set()
     escalate_from = call.reminders.get("escalate_from")  # None: the representative is never written
     for submission in submissions:
-        if submission.state not in UNANSWERED:
-            continue
         if submission.is_past_deadline(at) and not submission.late:
             submission.late = True
             audit.record("marked_late", None, submission=submission, at=at,
@@ -139,11 +153,13 @@ def _sweep_call(call: Call, at: datetime) -> SweepResult:
             continue
         escalate = escalate_from is not None and slot.number >= int(escalate_from)
         result.reminders += notifications.queue_for(submission, "reminder", key, escalate=escalate, at=at)
-    last_deadline = max([call.deadline] + [s.deadline for s in submissions])
-    if call.close_at_deadline and at > last_deadline:
-        call.status = CallStatus.CLOSED
-        audit.record("call_closed", None, call=call, at=at, detail={"reason": "deadline"})
-        result.closed.append(call.slug)
+    if call.close_at_deadline:
+        extended = db.session.scalar(db.select(func.max(Submission.deadline_override)).where(
+            Submission.call_id == call.id, Submission.withdrawn_at.is_(None)))
+        if at > max(call.deadline, extended or call.deadline):
+            call.status = CallStatus.CLOSED
+            audit.record("call_closed", None, call=call, at=at, detail={"reason": "deadline"})
+            result.closed.append(call.slug)
     return result
 
 
