@@ -58,6 +58,6 @@ def celery_init_app(app) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 
-    jobs.register(app, "mail", mail.enqueue)
+    jobs.register(app, "mail", mail.enqueue, many=mail.enqueue_many)
     jobs.register(app, "report", reports.enqueue)
     return celery_app

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+import time
 
 from celery import shared_task
 from flask import current_app
@@ -24,6 +25,68 @@ def _raise_for(code: int, text) -> None:
     raise (TemporaryFailure if 400 <= code < 500 else PermanentFailure)(detail)
 
 
+class _Connection:
+    """One SMTP connection per worker process, kept open between messages (a new connection per
+    message costs a TCP handshake and EHLO each time). Dropped after any trouble, and renewed
+    when it has been idle longer than servers usually keep one."""
+
+    IDLE = 30.0
+
+    def __init__(self):
+        self.current = None
+        self.server: tuple = ()
+        self.used = 0.0
+
+    def host(self, mail):
+        server = (mail.server, mail.port, mail.username, mail.use_tls, mail.use_ssl, mail.suppress)
+        if self.current is not None and (time.monotonic() - self.used > self.IDLE or server != self.server):
+            self.drop()
+        if self.current is None:
+            connection = mail.connect()
+            connection.__enter__()
+            self.current, self.server = connection, server
+        self.used = time.monotonic()
+        return self.current.host
+
+    def drop(self) -> None:
+        connection, self.current = self.current, None
+        if connection is not None and connection.host is not None:
+            try:
+                connection.host.quit()
+            except (OSError, smtplib.SMTPException):
+                connection.host.close()
+
+
+_connection = _Connection()
+
+
+class _Stale(Exception):
+    """The kept connection was closed by the server before this message began: nothing was sent."""
+
+
+def _transaction(host, sender: str, envelope) -> str:
+    try:
+        host.ehlo_or_helo_if_needed()
+        code, text = host.mail(sender)
+    except smtplib.SMTPServerDisconnected as exc:
+        raise _Stale() from exc
+    if code != 250:
+        host.rset()
+        _raise_for(code, text)
+    refused = {}
+    for address in envelope.send_to:
+        code, text = host.rcpt(sanitize_address(address))
+        if code not in (250, 251):
+            refused[address] = (code, text)
+    if len(refused) == len(envelope.send_to):
+        host.rset()
+        _raise_for(*next(iter(refused.values())))
+    code, text = host.data(envelope.as_bytes())
+    if code != 250:
+        _raise_for(code, text)
+    return f"{code} {text.decode(errors='replace')}"
+
+
 def send(message) -> str:
     """Send one outbox row; returns the server's answer to DATA (e.g. '250 queued as ...')."""
     mail = current_app.extensions["mail"]
@@ -36,33 +99,26 @@ def send(message) -> str:
     for name, content_type, data in notifications.attachments(message):
         envelope.attach(name, content_type, data)
     sender = sanitize_address(envelope.sender or current_app.config["MAIL_DEFAULT_SENDER"])
-    try:
-        with mail.connect() as connection:
-            host = connection.host
+    for fresh in (False, True):
+        try:
+            host = _connection.host(mail)
             if host is None:
                 raise TemporaryFailure("sending is suppressed (MAIL_SUPPRESS_SEND)")
-            host.ehlo_or_helo_if_needed()
-            code, text = host.mail(sender)
-            if code != 250:
-                _raise_for(code, text)
-            refused = {}
-            for address in envelope.send_to:
-                code, text = host.rcpt(sanitize_address(address))
-                if code not in (250, 251):
-                    refused[address] = (code, text)
-            if len(refused) == len(envelope.send_to):
-                host.rset()
-                _raise_for(*next(iter(refused.values())))
-            code, text = host.data(envelope.as_bytes())
-            if code != 250:
-                _raise_for(code, text)
-    except (TemporaryFailure, PermanentFailure):
-        raise
-    except smtplib.SMTPResponseException as exc:
-        _raise_for(exc.smtp_code, exc.smtp_error)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
-    return f"{code} {text.decode(errors='replace')}"
+            return _transaction(host, sender, envelope)
+        except _Stale as exc:
+            _connection.drop()  # closed before this message began: once more, on a new connection
+            if fresh:
+                raise TemporaryFailure("the SMTP server closed the connection") from exc
+        except (TemporaryFailure, PermanentFailure):
+            _connection.drop()
+            raise
+        except smtplib.SMTPResponseException as exc:
+            _connection.drop()
+            _raise_for(exc.smtp_code, exc.smtp_error)
+        except (OSError, smtplib.SMTPException) as exc:
+            _connection.drop()
+            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+    raise TemporaryFailure("no SMTP connection")
 
 
 @shared_task(name="missiva.deliver_mail", ignore_result=True)
@@ -86,5 +142,26 @@ def deliver_mail(message_id: int) -> str:
     return "sent"
 
 
+@shared_task(name="missiva.deliver_mail_batch", ignore_result=True)
+def deliver_mail_batch(message_ids: list[int]) -> dict:
+    """Several messages one after the other on the worker's connection. Each is claimed on its
+    own, as `deliver_mail` does, so a batch run twice sends nothing twice."""
+    outcomes: dict[str, int] = {}
+    for message_id in message_ids:
+        outcome = deliver_mail.run(message_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+BATCH_SIZE = 20
+
+
 def enqueue(message_id: int, countdown: float = 0) -> None:
     deliver_mail.apply_async((message_id,), countdown=countdown or None, retry=False)
+
+
+def enqueue_many(message_ids: list[int]) -> None:
+    """A transaction's new mail in batches: one task per BATCH_SIZE messages, so a burst of
+    reminders is a few hundred hand-overs rather than thousands, and the workers share them."""
+    for start in range(0, len(message_ids), BATCH_SIZE):
+        deliver_mail_batch.apply_async((message_ids[start:start + BATCH_SIZE],), retry=False)

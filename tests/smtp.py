@@ -20,6 +20,7 @@ def free_port() -> int:
 class Recorder:
     def __init__(self):
         self.messages = []
+        self.peers: list = []
         self.refuse: set[str] = set()
         self.defer_until = 0.0
         self.defer_next = 0  # answer 451 to this many messages, whenever they come
@@ -46,6 +47,7 @@ class Recorder:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append((message["X-Missiva-Key"], tuple(envelope.rcpt_tos), message))
+            self.peers.append(session.peer)  # which connection brought it
         return f"250 2.0.0 Ok: queued as M{len(self.messages)}"
 
     def keys(self) -> Counter:

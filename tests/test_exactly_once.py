@@ -65,3 +65,17 @@ def test_claim_is_won_once(app):
     assert outbox.claim(message.id) is None
     db.session.refresh(message)
     assert message.attempts == 1
+
+
+def test_a_batch_of_reminders_skips_a_key_another_beat_queued_first(app):
+    factories.world()
+    outbox.queue(key="reminder:1:2:before-7:a@x.example", kind="reminder", recipient="a@x.example",
+                 subject="s", text="t")
+    db.session.commit()
+    with outbox.batch() as gathered:
+        for address in ("a@x.example", "b@x.example"):  # the first was queued meanwhile elsewhere
+            outbox.queue(key=f"reminder:1:2:before-7:{address}", kind="reminder", recipient=address,
+                         subject="s", text="t")
+    db.session.commit()
+    assert gathered.inserted == 1
+    assert _count("reminder:1:2:before-7:a@x.example") == 1 and _count("reminder:1:2:before-7:b@x.example") == 1

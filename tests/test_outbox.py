@@ -16,6 +16,7 @@ def handed_over(app, monkeypatch):
     seen = []
     monkeypatch.setitem(app.extensions["missiva_jobs"].handlers, "mail",
                         lambda message_id, countdown=0: seen.append(message_id))
+    monkeypatch.setitem(app.extensions["missiva_jobs"].batch_handlers, "mail", seen.extend)  # several at once
     return seen
 
 
@@ -167,3 +168,36 @@ def test_the_demo_head_of_the_secretariat_gets_the_daily_digest(app):
     demo.load()
     head = db.session.scalar(db.select(User).filter_by(email="head@missiva.example"))
     assert head.digest == "daily" and head.role == "admin"
+
+
+def test_one_smtp_connection_carries_many_messages_and_a_closed_one_is_renewed(app):
+    from .smtp import SMTPServer
+
+    factories.world()
+    with SMTPServer() as server:
+        app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", server.port
+        for n in range(6):
+            outbox.queue(key=f"k:{n}", kind="reminder", recipient=f"r{n}@x.example", subject="s", text="t")
+        db.session.commit()
+        assert drain() == {"sent": 6}
+        assert len(server.recorder.messages) == 6 and len(set(server.recorder.peers)) == 1
+        port = server.port
+    # The server went away and came back (a restart): the kept connection is dead, and the next
+    # message goes out on a new one instead of failing.
+    with SMTPServer(port) as again:
+        outbox.queue(key="k:after", kind="reminder", recipient="late@x.example", subject="s", text="t")
+        db.session.commit()
+        assert drain() == {"sent": 1}
+        assert [key for key, _, _ in again.recorder.messages] == ["k:after"]
+
+
+def test_a_batch_of_mail_run_twice_sends_each_message_once(app, smtp):
+    from tasks.mail import deliver_mail_batch
+
+    factories.world()
+    ids = [outbox.queue(key=f"b:{n}", kind="reminder", recipient=f"r{n}@x.example", subject="s", text="t").id
+           for n in range(5)]
+    db.session.commit()
+    assert deliver_mail_batch.run(ids) == {"sent": 5}
+    assert deliver_mail_batch.run(ids) == {"skipped": 5}  # redelivered after a crash, say
+    assert sorted(smtp.keys().values()) == [1] * 5

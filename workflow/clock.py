@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 # A frozen "now" belongs to the context that froze it (a test, a sweep run as of a moment), never
@@ -61,6 +62,7 @@ def zone_label(zone: str, language: str) -> str:
         return gettext("%(city)s time", city=city)
 
 
+@lru_cache(maxsize=4096)  # a pure function of its arguments; a sweep writes the same deadline thousands of times
 def shown(moment: datetime, zone: str, language: str, *, reader_zone: str | None = None,
           short: bool = False) -> str:
     """The one way a moment is written for people, on pages, in mail and in documents: the date

@@ -10,7 +10,7 @@ Only the latest slot that has come is sent: after an outage a mission gets one r
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
-from . import audit, clock, notifications, report
+from . import audit, clock, notifications, outbox, report
 from .checks import MAX_REMINDER_DAYS
 from .db import db
 from .kinds import CallStatus, MailState
@@ -130,12 +130,8 @@ def _candidates(call: Call, at: datetime):
         or_(*wanted)).options(selectinload(Submission.mission).selectinload(Mission.focal_points))
 
 
-def _sweep_call(call: Call, at: datetime) -> SweepResult:
-    result = SweepResult()
-    submissions = db.session.scalars(_candidates(call, at)).all()
-    sent = {key.rsplit(":", 1)[0] for key in db.session.scalars(db.select(OutboxMessage.key).where(
-        OutboxMessage.call_id == call.id, OutboxMessage.kind == "reminder",
-        OutboxMessage.mission_id.in_([s.mission_id for s in submissions])))} if submissions else set()
+def _chase(call: Call, submissions: Sequence[Submission], sent: set[str], at: datetime, result: SweepResult) -> None:
+    """Mark late who is late, and queue the due reminder each submission has not had."""
     escalate_from = call.reminders.get("escalate_from")  # None: the representative is never written
     for submission in submissions:
         if submission.is_past_deadline(at) and not submission.late:
@@ -152,7 +148,18 @@ def _sweep_call(call: Call, at: datetime) -> SweepResult:
         if key in sent:
             continue
         escalate = escalate_from is not None and slot.number >= int(escalate_from)
-        result.reminders += notifications.queue_for(submission, "reminder", key, escalate=escalate, at=at)
+        notifications.queue_for(submission, "reminder", key, escalate=escalate, at=at)
+
+
+def _sweep_call(call: Call, at: datetime) -> SweepResult:
+    result = SweepResult()
+    submissions = db.session.scalars(_candidates(call, at)).all()
+    sent = {key.rsplit(":", 1)[0] for key in db.session.scalars(db.select(OutboxMessage.key).where(
+        OutboxMessage.call_id == call.id, OutboxMessage.kind == "reminder",
+        OutboxMessage.mission_id.in_([s.mission_id for s in submissions])))} if submissions else set()
+    with outbox.batch() as reminders:  # one INSERT for the call's reminders
+        _chase(call, submissions, sent, at, result)
+    result.reminders = reminders.inserted
     if call.close_at_deadline:
         extended = db.session.scalar(db.select(func.max(Submission.deadline_override)).where(
             Submission.call_id == call.id, Submission.withdrawn_at.is_(None)))

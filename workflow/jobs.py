@@ -26,6 +26,8 @@ class HandOver:
     """One app's hand-over to its workers (kept in app.extensions["missiva_jobs"])."""
 
     handlers: dict[str, Callable[[int, float], None]] = field(default_factory=dict)
+    # Optional: how to hand many ids of a kind over at once (one task for a batch of mail)
+    batch_handlers: dict[str, Callable[[list[int]], None]] = field(default_factory=dict)
     broker_down_until: float = 0.0
 
 
@@ -33,9 +35,14 @@ def _state() -> HandOver | None:
     return current_app.extensions.get("missiva_jobs") if has_app_context() else None
 
 
-def register(app, kind: str, handler: Callable[[int, float], None]) -> None:
-    """handler(id, countdown_seconds) gives the id to a worker."""
-    app.extensions.setdefault("missiva_jobs", HandOver()).handlers[kind] = handler
+def register(app, kind: str, handler: Callable[[int, float], None],
+             many: Callable[[list[int]], None] | None = None) -> None:
+    """handler(id, countdown_seconds) gives the id to a worker; many(ids), where given, gives a
+    transaction's ids of this kind over in batches."""
+    state = app.extensions.setdefault("missiva_jobs", HandOver())
+    state.handlers[kind] = handler
+    if many is not None:
+        state.batch_handlers[kind] = many
 
 
 def hand_over(kind: str, ident: int, countdown: float = 0) -> None:
@@ -67,6 +74,26 @@ def _ended(session, transaction):
     if transaction.parent is not None:
         return  # a savepoint: its work waits for the outer transaction
     waiting = session.info.pop("jobs", [])
-    if committed:  # a rolled-back transaction hands over nothing
-        for kind, ident in waiting:
-            hand_over(kind, ident)
+    if not committed:  # a rolled-back transaction hands over nothing
+        return
+    by_kind: dict[str, list[int]] = {}
+    for kind, ident in waiting:
+        by_kind.setdefault(kind, []).append(ident)
+    state = _state()
+    for kind, idents in by_kind.items():
+        many = state.batch_handlers.get(kind) if state is not None else None
+        if state is not None and many is not None and len(idents) > 1:
+            _hand_over_many(state, kind, many, idents)
+        else:
+            for ident in idents:
+                hand_over(kind, ident)
+
+
+def _hand_over_many(state: HandOver, kind: str, many: Callable[[list[int]], None], idents: list[int]) -> None:
+    if time.monotonic() < state.broker_down_until:
+        return
+    try:
+        many(idents)
+    except Exception:
+        state.broker_down_until = time.monotonic() + BROKER_PAUSE
+        log.warning("could not hand over %d %s; they stay queued", len(idents), kind, exc_info=True)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import mailbox
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
@@ -20,6 +21,8 @@ from typing import cast
 
 from flask import current_app
 from sqlalchemy import CursorResult, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from . import audit, clock, invitations, jobs
@@ -27,17 +30,50 @@ from .db import db
 from .kinds import MailState
 from .models import OutboxMessage, User
 
+BATCH = "missiva_outbox_batch"
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(minutes=10)
+
+
+class Batch:
+    """Messages gathered by `queue()` inside `batch()`, written by one INSERT at its end."""
+
+    def __init__(self):
+        self.rows: list[dict] = []
+        self.inserted = 0
+
+
+@contextmanager
+def batch():
+    """Queue many messages at once (the sweep's burst of reminders): `queue()` inside gathers
+    rows, and the end writes them with one INSERT that skips keys already there (the unique key
+    stays the guarantee), then hands the new ones over after the commit. `.inserted` says how
+    many were new."""
+    gathered = Batch()
+    db.session.info[BATCH] = gathered
+    try:
+        yield gathered
+    finally:
+        db.session.info.pop(BATCH, None)
+    if gathered.rows:
+        now = clock.now()
+        rows = [{**row, "created_at": now, "next_attempt_at": now, "state": MailState.PENDING.value,
+                 "attempts": 0} for row in gathered.rows]
+        dialect = db.session.get_bind().dialect.name
+        insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(OutboxMessage)
+        ids = db.session.scalars(insert.on_conflict_do_nothing(index_elements=["key"])
+                                 .returning(OutboxMessage.id), rows).all()
+        gathered.inserted = len(ids)
+        for ident in ids:
+            jobs.after_commit("mail", ident)
 
 
 def queue(*, key: str, kind: str, recipient: str, subject: str, text: str, html: str | None = None,
           language: str = "en", cc: list[str] | None = None, call=None, mission=None, submission=None,
           fallback_for: OutboxMessage | None = None) -> OutboxMessage | None:
-    """Add a message unless one with this key exists. Returns the new row, or None."""
-    if already_queued(key):
-        return None
-    message = OutboxMessage(
+    """Add a message unless one with this key exists. Returns the new row, or None (inside
+    `batch()`, the row is written at the batch's end and None is returned)."""
+    values = dict(
         key=key[:300], kind=kind, recipient=recipient, cc=cc or [], subject=subject[:300],
         body_text=text, body_html=html, language=language,
         call_id=call.id if call is not None else None,
@@ -45,6 +81,13 @@ def queue(*, key: str, kind: str, recipient: str, subject: str, text: str, html:
         submission_id=submission.id if submission is not None else None,
         fallback_for_id=fallback_for.id if fallback_for is not None else None,
     )
+    gathering = db.session.info.get(BATCH)
+    if gathering is not None:
+        gathering.rows.append(values)
+        return None
+    if already_queued(key):
+        return None
+    message = OutboxMessage(**values)
     try:
         with db.session.begin_nested():
             db.session.add(message)
