@@ -1,4 +1,4 @@
-"""4. The consolidated report for 193 full answers: build, DOCX and XLSX times in-process, and
+"""4. The consolidated report for 193 full answers: build, DOCX, XLSX and PDF times in-process, and
 the peak memory of a real worker compiling it (beside the same worker's memory when idle)."""
 from __future__ import annotations
 
@@ -38,6 +38,9 @@ def run(kind: str, states: int = 193) -> dict:
                 t = time.perf_counter()
                 xlsx_bytes = report_render.xlsx(data)
                 xlsx_s = time.perf_counter() - t
+                t = time.perf_counter()
+                pdf_bytes = report_render.pdf(data)
+                pdf_s = time.perf_counter() - t
             worker = stack.worker(pool="solo")
             time.sleep(1)
             idle_kb = _peak_kb(worker.pid)
@@ -57,7 +60,8 @@ def run(kind: str, states: int = 193) -> dict:
         finally:
             stack.stop()
     return {"states": states, "experts": data["summary"]["experts"], "build_s": build_s, "docx_s": docx_s,
-            "xlsx_s": xlsx_s, "docx_kb": len(docx_bytes) // 1024, "xlsx_kb": len(xlsx_bytes) // 1024,
+            "xlsx_s": xlsx_s, "pdf_s": pdf_s, "docx_kb": len(docx_bytes) // 1024, "xlsx_kb": len(xlsx_bytes) // 1024,
+            "pdf_kb": len(pdf_bytes) // 1024,
             "worker_s": worker_s, "worker_state": state, "worker_idle_mb": idle_kb / 1024,
             "worker_peak_mb": peak_kb / 1024}
 
