@@ -66,7 +66,7 @@ class PersonForm(Form):
                                                 MaxLength(254), EMAIL_CHECK])
     role = RadioField(_l("Role"), choices=list(directory.PERSON_ROLE_LABELS.items()), default="focal_point",
                       validate_choice=False, validators=[Offered()])
-    state = SelectField(_l("Mission"), choices=[], validate_choice=False,
+    state = SelectField(_l("Mission"), choices=[], validate_choice=False, validators=[Offered()],
                         description=_l("For a mission's people; leave empty for the secretariat."))
 
     def validate_state(self, field):
@@ -87,7 +87,7 @@ class ColleagueForm(Form):
 class ImportForm(Form):
     file = FileField(_l("Directory file (CSV or XLSX)"))
     membership = RadioField(_l("Or a membership list shipped with Missiva"), validate_choice=False,
-                            choices=[("", _l("None"))], default="")
+                            choices=[("", _l("None"))], default="", validators=[Offered()])
     deactivate_missing = BooleanField(_l("Deactivate the people the file does not list"))
 
     def validate_file(self, field):

@@ -342,3 +342,14 @@ def test_a_system_just_started_is_not_reported_for_a_sweep_it_has_not_had_time_t
     assert late["workers"]["ok"] and not late["sweep"]["ok"]  # 15 minutes and still no sweep
     status.sweep_done({"reminders": 3}, at=start + timedelta(minutes=15))
     assert status.snapshot(at=start + timedelta(minutes=15, seconds=30))["sweep"]["ok"]
+
+
+def test_the_import_page_reads_only_the_membership_lists_it_offers(app, make_client):
+    factories.world()
+    admin = admin_client(make_client)
+    admin.get("/admin/import")
+    page = admin.post("/admin/import", {"membership": "../../settings.py"})
+    assert page.status_code == 422 and "Choose one of the options offered." in page.get_data(as_text=True)
+    page = admin.post("/admin/import", {"membership": "coe.csv"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Importing this file makes 46 changes" in text

@@ -215,8 +215,8 @@ def import_page():
     if upload and getattr(upload, "filename", ""):
         data, filename = upload.read(), upload.filename
     else:
-        filename = form.membership.data
-        data = (directory_files.FOLDER / filename).read_bytes()
+        filename = form.membership.data  # one of MEMBERSHIPS (the form accepts nothing else)
+        data = directory_files.membership(filename)
     outcome = directory_files.import_file(data, filename, acting_user(), dry_run=True,
                                           deactivate_missing=form.deactivate_missing.data)
     db.session.rollback()

@@ -45,6 +45,13 @@ MEMBERSHIPS = {"oas.csv": _("Organization of American States (35 member states)"
 DEMO_FILE = FOLDER / "demo.csv"
 
 
+def membership(name: str) -> bytes:
+    """One of the membership lists shipped with Missiva, by its file name (no other file)."""
+    if name not in MEMBERSHIPS:
+        raise KeyError(name)
+    return (FOLDER / name).read_bytes()
+
+
 @dataclass(frozen=True)
 class Problem:
     line: int
