@@ -24,11 +24,14 @@ def compile_report(report_id: int) -> str:
 
     try:
         data = report.build(row.call, row.basis, language=row.language, progress=progress)
+        stem = f"{row.call.slug}-report-{row.id}"
+        # Rendering takes seconds (the PDF of a large call, tens): no transaction stays open meanwhile,
+        # so on SQLite the web pages and the sweep can write while the worker draws.
+        db.session.commit()
         files = {}
         for extension, render in FORMATS.items():
-            name = f"{row.call.slug}-report-{row.id}.{extension}"
-            (report.folder() / name).write_bytes(render(data))
-            files[extension] = name
+            (report.folder() / f"{stem}.{extension}").write_bytes(render(data))
+            files[extension] = f"{stem}.{extension}"
     except Exception as exc:  # recorded for the secretariat, who can compile again
         db.session.rollback()
         row.state, row.error, row.finished_at = ReportState.FAILED, f"{type(exc).__name__}: {exc}"[:2000], clock.now()

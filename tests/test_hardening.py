@@ -504,3 +504,32 @@ def test_a_page_is_read_while_another_process_holds_the_write_lock(app, client):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+@pytest.mark.sqlite_only
+def test_others_can_write_while_a_worker_renders_a_report(app, monkeypatch):
+    """Rendering a large report takes tens of seconds: the worker holds no transaction meanwhile,
+    or every submission and the sweep would wait behind it on the embedded default."""
+    from tasks import reports
+    from workflow.models import Report
+
+    w = factories.world()
+    row = Report(call=w["call"], basis="submitted")
+    db.session.add(row)
+    db.session.commit()
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    writes = []
+
+    def render_while_someone_writes(data):
+        other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # what a focal point's submission begins with
+            other.execute("ROLLBACK")
+            writes.append("written")
+        finally:
+            other.close()
+        return b"rendered"
+
+    monkeypatch.setattr(reports, "FORMATS", {"pdf": render_while_someone_writes})
+    assert reports.compile_report.run(row.id) == "done"
+    assert writes == ["written"]
