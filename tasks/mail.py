@@ -9,7 +9,7 @@ from flask import current_app
 from flask_mail import Message, sanitize_address
 
 from workflow import jobs, notifications, outbox
-from workflow.db import db
+from workflow.db import db, reading
 
 
 class TemporaryFailure(Exception):
@@ -87,9 +87,8 @@ def _transaction(host, sender: str, envelope) -> str:
     return f"{code} {text.decode(errors='replace')}"
 
 
-def send(message) -> str:
-    """Send one outbox row; returns the server's answer to DATA (e.g. '250 queued as ...')."""
-    mail = current_app.extensions["mail"]
+def envelope_of(message) -> tuple[str, Message]:
+    """The sender and the MIME message for one outbox row."""
     envelope = Message(
         subject=message.subject, recipients=[message.recipient], cc=list(message.cc or []),
         body=message.body_text, html=message.body_html, reply_to=notifications.reply_to(message),
@@ -98,7 +97,13 @@ def send(message) -> str:
     )
     for name, content_type, data in notifications.attachments(message):
         envelope.attach(name, content_type, data)
-    sender = sanitize_address(envelope.sender or current_app.config["MAIL_DEFAULT_SENDER"])
+    return sanitize_address(envelope.sender or current_app.config["MAIL_DEFAULT_SENDER"]), envelope
+
+
+def send(sender: str, envelope: Message) -> str:
+    """Send one message on the worker's connection; returns the server's answer to DATA (e.g.
+    '250 queued as ...')."""
+    mail = current_app.extensions["mail"]
     for fresh in (False, True):
         try:
             host = _connection.host(mail)
@@ -126,8 +131,11 @@ def deliver_mail(message_id: int) -> str:
     message = outbox.claim(message_id)
     if message is None:
         return "skipped"
+    with reading():  # no transaction, and so no lock, is held during the SMTP exchange
+        sender, envelope = envelope_of(message)
+        db.session.commit()
     try:
-        answer = send(message)
+        answer = send(sender, envelope)
     except TemporaryFailure as exc:
         delay = outbox.mark_retry(message, str(exc), base=current_app.config["OUTBOX_RETRY_SECONDS"])
         if delay is not None:

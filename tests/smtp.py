@@ -26,6 +26,7 @@ class Recorder:
         self.defer_next = 0  # answer 451 to this many messages, whenever they come
         self.deferred = 0
         self.delay = 0.0
+        self.during_data = None  # called while a message is being received (the sender waits)
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -42,6 +43,8 @@ class Recorder:
                 self.deferred += 1
         if defer:
             return "451 4.3.0 Try again later"
+        if self.during_data:
+            self.during_data()
         if self.delay:
             time.sleep(self.delay)  # a slow relay: blocks this server, as a slow one would
         message = message_from_bytes(envelope.content, policy=policy.default)

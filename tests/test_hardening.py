@@ -533,3 +533,67 @@ def test_others_can_write_while_a_worker_renders_a_report(app, monkeypatch):
     monkeypatch.setattr(reports, "FORMATS", {"pdf": render_while_someone_writes})
     assert reports.compile_report.run(row.id) == "done"
     assert writes == ["written"]
+
+
+@pytest.mark.sqlite_only
+def test_others_can_write_while_a_worker_waits_for_the_mail_server(app, smtp):
+    """A slow mail server holds up the worker, never the focal points: no transaction is open
+    during the SMTP exchange."""
+    from tasks.mail import deliver_mail
+    from workflow import outbox
+
+    message = outbox.queue(key="slow", kind="receipt", recipient="a@x.example", subject="s", text="t")
+    db.session.commit()
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    writes = []
+
+    def someone_writes():
+        other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # what a focal point's submission begins with
+            other.execute("ROLLBACK")
+            writes.append("written")
+        finally:
+            other.close()
+
+    smtp.during_data = someone_writes
+    assert deliver_mail.run(message.id) == "sent"
+    assert writes == ["written"]
+    db.session.refresh(message)
+    assert message.state == "sent"
+
+
+@pytest.mark.sqlite_only
+def test_writers_queue_for_the_database_and_all_get_through(app):
+    """Several threads writing at once (gunicorn's threads, a worker) each wait their turn and all
+    commit; one that gives its connection back mid-transaction lets the others through."""
+    import threading
+
+    from workflow.models import AuditEvent
+
+    factories.world()
+    db.session.commit()
+    done, errors = [], []
+
+    def write(i: int):
+        with app.app_context():
+            try:
+                db.session.add(AuditEvent(action="test.write", actor_label=f"thread {i}"))
+                db.session.flush()
+                if i % 3 == 0:
+                    db.session.remove()  # abandoned: rolled back, its turn handed on
+                    return
+                db.session.commit()
+                done.append(i)
+            except Exception as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert not errors and not any(t.is_alive() for t in threads)
+    assert sorted(done) == [i for i in range(12) if i % 3]
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "test.write")) == 8

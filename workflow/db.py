@@ -1,5 +1,8 @@
 """The SQLAlchemy handle shared by the domain, bound to the app in create_app."""
-from collections.abc import Callable
+import fcntl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
@@ -25,6 +28,21 @@ else:
     Model = db.Model
 
 
+_reading: ContextVar[bool] = ContextVar("reading", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside only read: on SQLite they start DEFERRED and take no write lock
+    (a worker reading a message before a slow SMTP exchange must not hold up every writer).
+    End the transaction inside the block, before anything is written."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def configure_sqlite(engine, reads_only: Callable[[], bool] = lambda: False) -> None:
     """Make SQLite transactions behave: Python's sqlite3 only opens a transaction before DML, so a
     SAVEPOINT outside one commits when released. We open every transaction ourselves, and use WAL
@@ -32,7 +50,15 @@ def configure_sqlite(engine, reads_only: Callable[[], bool] = lambda: False) -> 
     IMMEDIATE (taking the write lock at once, so the web process and a worker never deadlock
     upgrading a read to a write); one that only reads (`reads_only()`, e.g. a GET request) starts
     DEFERRED and never waits behind a writer. With WAL, synchronous=NORMAL keeps the database
-    consistent through any crash and loses at most the last commits on a power failure."""
+    consistent through any crash and loses at most the last commits on a power failure.
+
+    SQLite has one writer at a time, and a writer that finds the lock taken polls for it with
+    growing sleeps (up to 100 ms each): at a deadline rush most of the time went to those sleeps
+    while the lock was free. So every writer of a database file first takes an exclusive flock on
+    "<file>-writer" (every process and thread of this code does): waiters sleep in the kernel and
+    the next one wakes the moment the lock is released. The busy timeout stays for other writers."""
+    path = engine.url.database
+    lock_path = f"{path}-writer" if path and path != ":memory:" and not path.startswith("file:") else None
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, record):
@@ -43,7 +69,55 @@ def configure_sqlite(engine, reads_only: Callable[[], bool] = lambda: False) -> 
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        if lock_path:
+            record.info["writer"] = open(lock_path, "ab")  # noqa: SIM115 (closed with the connection)
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN" if reads_only() else "BEGIN IMMEDIATE")
+        if reads_only() or _reading.get():
+            connection.exec_driver_sql("BEGIN")
+            return
+        info = connection.connection.info
+        if "writer" in info and not info.get("writing"):
+            fcntl.flock(info["writer"], fcntl.LOCK_EX)
+            info["writing"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(info)
+            raise
+
+    def _end(statement: str):
+        def handler(connection):
+            # These events come before SQLAlchemy's own COMMIT/ROLLBACK (which then has nothing to
+            # do): end the transaction here so the file lock is released after it, not before.
+            info = connection.connection.info
+            if not info.get("writing"):
+                return
+            try:
+                connection.connection.dbapi_connection.execute(statement)
+            finally:
+                _release(info)
+        return handler
+
+    event.listen(engine, "commit", _end("COMMIT"))
+    event.listen(engine, "rollback", _end("ROLLBACK"))
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(dbapi_connection, record):
+        _release(record.info)  # a connection given back in a transaction: the pool rolled it back
+
+    @event.listens_for(engine, "invalidate")
+    def _invalidate(dbapi_connection, record, exception):
+        _release(record.info)
+
+    @event.listens_for(engine, "close")
+    def _close(dbapi_connection, record):
+        _release(record.info)
+        if "writer" in record.info:
+            record.info.pop("writer").close()
+
+
+def _release(info: dict) -> None:
+    if info.pop("writing", False):
+        fcntl.flock(info["writer"], fcntl.LOCK_UN)

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from . import audit, clock, invitations, jobs
-from .db import db
+from .db import db, reading
 from .kinds import MailState
 from .models import OutboxMessage, User
 
@@ -107,7 +107,8 @@ def existing_keys(prefix: str) -> set[str]:
 
 
 def claim(message_id: int, at: datetime | None = None) -> OutboxMessage | None:
-    """Take a pending message for sending; None if another worker has it or it is done."""
+    """Take a pending message for sending; None if another worker has it or it is done. The
+    message is read in a transaction that takes no write lock: end it before writing."""
     at = at or clock.now()
     result = db.session.execute(
         update(OutboxMessage)
@@ -117,7 +118,8 @@ def claim(message_id: int, at: datetime | None = None) -> OutboxMessage | None:
     db.session.commit()
     if cast(CursorResult, result).rowcount != 1:
         return None
-    return db.session.get(OutboxMessage, message_id)
+    with reading():
+        return db.session.get(OutboxMessage, message_id)
 
 
 def mark_sent(message: OutboxMessage, answer: str, at: datetime | None = None) -> None:
