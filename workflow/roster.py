@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import io
 
+from sqlalchemy import or_
+
 from . import audit, clock
 from .db import db
 from .models import Report, RosterExpert, RosterNomination, Submission, SubmissionVersion
@@ -32,23 +34,27 @@ def _experts(sections: list, content: dict):
             yield from kind_of(section).people(answer)
 
 
-def find(mission_id: int, expert: dict) -> RosterExpert | None:
-    email = (expert.get("email") or "").strip().lower()
-    query = db.select(RosterExpert).where(RosterExpert.mission_id == mission_id, RosterExpert.erased_at.is_(None))
-    if email:
-        found = db.session.scalar(query.where(RosterExpert.email == email))
-        if found is not None:
-            return found
-    return db.session.scalar(query.where(RosterExpert.name_key == key_of(expert.get("name", ""),
-                                                                        expert.get("institution", ""))))
+def _email(expert: dict) -> str:
+    return (expert.get("email") or "").strip().lower()
 
 
 def record(submission: Submission, version: SubmissionVersion) -> None:
-    """Bring the mission's roster up to date with what this version nominates."""
+    """Bring the mission's roster up to date with what this version nominates: one query finds the
+    experts already known (by email, else by name and institution), one their places in the call."""
     at = clock.now()
-    named = []
-    for expert in _experts(submission.call.sections, version.content):
-        entry = find(submission.mission_id, expert)
+    experts = list(_experts(submission.call.sections, version.content))
+    keys = [key_of(e.get("name", ""), e.get("institution", "")) for e in experts]
+    emails = [email for email in map(_email, experts) if email]
+    known = db.session.scalars(db.select(RosterExpert).where(
+        RosterExpert.mission_id == submission.mission_id, RosterExpert.erased_at.is_(None),
+        or_(RosterExpert.email.in_(emails), RosterExpert.name_key.in_(keys))).order_by(RosterExpert.id)).all() \
+        if experts else []
+    by_email = {e.email: e for e in reversed(known) if e.email}
+    by_key = {e.name_key: e for e in reversed(known)}
+    named: list[tuple[RosterExpert, dict]] = []
+    for expert, key in zip(experts, keys, strict=True):
+        email = _email(expert)
+        entry = (by_email.get(email) if email else None) or by_key.get(key)
         if entry is None:
             entry = RosterExpert(mission_id=submission.mission_id, created_at=at)
             db.session.add(entry)
@@ -57,16 +63,24 @@ def record(submission: Submission, version: SubmissionVersion) -> None:
         entry.email = entry.email.lower() if entry.email else None
         entry.name_key = key_of(entry.name or "", entry.institution or "")
         entry.updated_at = at
-        db.session.flush()
-        named.append(entry.id)
-        place = db.session.scalar(db.select(RosterNomination).filter_by(expert_id=entry.id, call_id=submission.call_id))
+        if entry.email:
+            by_email[entry.email] = entry
+        by_key[entry.name_key] = entry
+        named.append((entry, expert))
+    db.session.flush()
+    ids = [entry.id for entry, _ in named]
+    places = {place.expert_id: place for place in db.session.scalars(db.select(RosterNomination).where(
+        RosterNomination.call_id == submission.call_id, RosterNomination.expert_id.in_(ids)))} if ids else {}
+    for entry, expert in named:
+        place = places.get(entry.id)
         if place is None:
-            place = RosterNomination(expert_id=entry.id, call_id=submission.call_id, submission_id=submission.id)
+            place = places[entry.id] = RosterNomination(expert_id=entry.id, call_id=submission.call_id,
+                                                        submission_id=submission.id)
             db.session.add(place)
         place.role, place.funding, place.at = expert.get("role"), expert.get("funding"), at
     # An expert this version no longer names has no place in the call any more.
     for place in db.session.scalars(db.select(RosterNomination).where(
-            RosterNomination.submission_id == submission.id, RosterNomination.expert_id.not_in(named or [0]))):
+            RosterNomination.submission_id == submission.id, RosterNomination.expert_id.not_in(ids or [0]))):
         db.session.delete(place)
 
 
