@@ -5,7 +5,7 @@ WORKDIR /srv/missiva
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml constraints.txt ./
-COPY app.py cli.py settings.py ./
+COPY app.py cli.py settings.py gunicorn.conf.py ./
 COPY workflow workflow
 COPY views views
 COPY forms forms

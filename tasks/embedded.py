@@ -14,12 +14,14 @@ import time
 from pathlib import Path
 
 GRACE_SECONDS = 30
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def commands(port: int, instance: str) -> dict[str, list[str]]:
     bin_dir = Path(sys.executable).parent
     return {
-        "web": [str(bin_dir / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
+        "web": [str(bin_dir / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+                "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
                 "--graceful-timeout", "10", "--access-logfile", "-", "app:create_app()"],
         "worker": [str(bin_dir / "celery"), "-A", "tasks.worker", "worker", "--beat", "--concurrency", "2",
                    "--loglevel", "INFO", "--schedule", f"{instance}/celerybeat-schedule"],

@@ -72,3 +72,51 @@ def test_query_count_does_not_grow_with_states_or_calls(app, client):
     large = pages(client, [c.id for c in calls])
     print(f"\nSQL queries per page, 3 states x 1 call: {small}; 30 states x 4 calls: {large}")
     assert large == small
+
+
+def _older_calls(n: int) -> list:
+    """n more calls, each deadline a week before the previous one (the newest first)."""
+    from datetime import timedelta
+
+    w = factories.world()
+    made = [w["call"]]
+    for i in range(n):
+        extra = factories.call_from_file(slug=f"older-{i}", addressed=["AR"])
+        extra.reference = f"OLDER/{i}"
+        extra.deadline = w["call"].deadline - timedelta(days=7 * (i + 1))
+        made.append(extra)
+    db.session.commit()
+    return made
+
+
+def test_the_calls_list_goes_page_by_page_with_the_counts_of_what_it_shows(app, client):
+    made = _older_calls(26)
+    client.sign_in("officer@sec.example")
+    first = client.get("/secretariat/").get_data(as_text=True)
+    assert made[0].reference in first and "OLDER/23" in first and "OLDER/24" not in first
+    assert "Next page" in first and "Previous page" not in first
+    second = client.get("/secretariat/?page=2").get_data(as_text=True)
+    assert "OLDER/24" in second and "OLDER/25" in second and made[0].reference not in second
+    assert "Previous page" in second and "Next page" not in second
+    with counting() as count:
+        client.get("/secretariat/?page=2")
+    with counting() as again:
+        client.get("/secretariat/")
+    assert count[0] == again[0]
+
+
+def test_a_call_filter_offers_open_and_recent_calls_and_keeps_the_one_chosen(app, client, monkeypatch):
+    from workflow import calls
+
+    monkeypatch.setattr(calls, "CHOICES", 3)
+    made = _older_calls(6)
+    for call in made[1:]:
+        call.status = "closed"
+    made[-1].status = "open"  # the oldest is still open
+    db.session.commit()
+    client.sign_in("officer@sec.example")
+    page = client.get("/secretariat/queue").get_data(as_text=True)
+    offered = [c.reference for c in made if f'value="{c.id}"' in page]
+    assert offered == [made[0].reference, "OLDER/0", "OLDER/1", "OLDER/5"]
+    chosen = client.get(f"/secretariat/queue?call={made[4].id}&state=any").get_data(as_text=True)
+    assert f'value="{made[4].id}" selected' in chosen

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from forms.base import ConfirmForm
 from forms.mail import WordingForm
 from workflow import notifications, outbox
-from workflow.calls import newest_first
+from workflow.calls import choices
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.i18n import ngettext
@@ -39,7 +39,7 @@ def outbox_list():
     rows = db.session.scalars(query.limit(300)).all()
     counts = dict(db.session.execute(
         db.select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
-    calls = newest_first()
+    calls = choices(call_id)
     return render_template("mail/outbox.html", rows=rows, state=state, counts=counts, filters=FILTERS,
                            stuck=stuck_ids, form=ConfirmForm(), calls=calls, call_id=call_id)
 
@@ -77,7 +77,7 @@ def sink():
     if call_id:  # each message carries its outbox key, and the outbox knows the call
         keys = set(db.session.scalars(db.select(OutboxMessage.key).where(OutboxMessage.call_id == call_id)))
         found = [m for m in found if m["X-Missiva-Key"] in keys]
-    calls = newest_first()
+    calls = choices(call_id)
     return render_template("mail/sink.html", messages=found, calls=calls, call_id=call_id)
 
 

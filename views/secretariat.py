@@ -6,11 +6,12 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import func
+from sqlalchemy.orm import defer, joinedload
 
 from forms.base import ConfirmForm
 from forms.review import ExtensionForm, NoteForm, ReturnForm
 from workflow import clock, deadlines, notifications, report_render, roster
-from workflow.calls import newest_first
+from workflow.calls import choices, newest_first
 from workflow.db import db
 from workflow.i18n import gettext as _
 from workflow.i18n import lazy_gettext as _l
@@ -54,33 +55,46 @@ def _version_counts(call_id: int | None = None) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
+CALLS_PAGE = 25
+
+
 @bp.route("/")
 @secretariat_required
 def calls():
+    """The calls, newest first, a page at a time, with how far each has come."""
+    page = int_arg("page", 1, high=100_000)
+    rows = newest_first(CALLS_PAGE + 1, (page - 1) * CALLS_PAGE)
+    more, rows = len(rows) > CALLS_PAGE, rows[:CALLS_PAGE]
     counts: dict[int, dict[str, int]] = {}
     for call_id, state, late, n in db.session.execute(
         db.select(Submission.call_id, Submission.state, Submission.late, func.count())
-        .where(Submission.withdrawn_at.is_(None))
+        .where(Submission.withdrawn_at.is_(None), Submission.call_id.in_([c.id for c in rows]))
         .group_by(Submission.call_id, Submission.state, Submission.late)
     ):
         row = counts.setdefault(call_id, {"total": 0, "late": 0})
         row[state] = row.get(state, 0) + n
         row["total"] += n
         row["late"] += n if late else 0
-    rows = newest_first()
-    return render_template("secretariat/calls.html", calls=rows, counts=counts, states=list(State))
+    return render_template("secretariat/calls.html", calls=rows, counts=counts, states=list(State), page=page,
+                           more=more)
 
 
 BOARD_SORTS = ("name", "state", "activity", "versions")
 STATE_ORDER = {state.value: index for index, state in enumerate(State)}
 
 
-def _board_rows(call: Call, language: str, versions: dict[int, int]) -> list[Submission]:
+def _addressees(call: Call) -> list[Submission]:
+    """The call's submissions with their missions, for the board: not their answers, which the
+    board does not show (decoding 193 answers was a third of its time)."""
+    return list(db.session.scalars(
+        db.select(Submission).where(Submission.call_id == call.id)
+        .options(defer(Submission.content), joinedload(Submission.mission).joinedload(Mission.member_state))))
+
+
+def _board_rows(call: Call, language: str, versions: dict[int, int], everyone: list[Submission]) -> list[Submission]:
     """The call's member states as the board lists them: by name in the reader's language (accents
     ignored), or by state, last activity or versions; filtered by state when asked."""
-    rows = list(db.session.scalars(
-        db.select(Submission).join(Submission.mission).join(Mission.member_state)
-        .where(Submission.call_id == call.id)).all())
+    rows = list(everyone)
     sort = request.args.get("sort") if request.args.get("sort") in BOARD_SORTS else "name"
     keys = {
         "name": lambda s: name_key(s.mission.member_state.name(language)),
@@ -105,13 +119,13 @@ def board(call_id: int):
     call = db.get_or_404(Call, call_id)
     language = str(get_locale())
     versions = _version_counts(call_id)
-    everyone = db.session.scalars(db.select(Submission).where(Submission.call_id == call_id)).all()
+    everyone = _addressees(call)
     addressed = [s for s in everyone if s.withdrawn_at is None]
     summary = {state.value: sum(1 for s in addressed if s.state == state.value) for state in State}
     summary["late"] = sum(1 for s in addressed if s.late)
-    return render_template("secretariat/board.html", call=call, rows=_board_rows(call, language, versions),
+    return render_template("secretariat/board.html", call=call, rows=_board_rows(call, language, versions, everyone),
                            summary=summary, versions=versions, states=list(State),
-                           reminders=deadlines.reminder_status(call), form=ConfirmForm(),
+                           reminders=deadlines.reminder_status(call, submissions=everyone), form=ConfirmForm(),
                            broken=notifications.broken_wording(call), sort=request.args.get("sort") or "name",
                            shown_state=request.args.get("state") or "", tick=request.args.get("tick"))
 
@@ -123,13 +137,14 @@ def board_xlsx(call_id: int):
     call = db.get_or_404(Call, call_id)
     language = str(get_locale())
     versions = _version_counts(call_id)
-    reminders = deadlines.reminder_status(call)
+    everyone = _addressees(call)
+    reminders = deadlines.reminder_status(call, submissions=everyone)
     header = [_("Member state"), _("State"), _("Late"), _("Versions"), _("Last activity"), _("Reminders sent"),
               _("Next reminder")]
     rows = [[s.mission.member_state.name(language), str(label(State, s.state)), _("Yes") if s.late else "",
              versions.get(s.id, 0), moment(s.last_activity_at, call.timezone, "short") if s.last_activity_at else "",
              reminders[s.id]["sent"], moment(reminders[s.id]["next"], call.timezone, "short")
-             if reminders[s.id]["next"] else ""] for s in _board_rows(call, language, versions)]
+             if reminders[s.id]["next"] else ""] for s in _board_rows(call, language, versions, everyone)]
     data = report_render.xlsx({"_sheets": [(call.reference.replace("/", "-")[:31], header, rows)]})
     return Response(data, mimetype=XLSX,
                     headers={"Content-Disposition": f"attachment; filename={call.slug}-board.xlsx"})
@@ -138,12 +153,11 @@ def board_xlsx(call_id: int):
 @bp.route("/queue")
 @secretariat_required
 def queue():
-    all_calls = newest_first()
     call_id = int_arg("call")
     state = request.args.get("state", State.SUBMITTED.value)
     late_only = request.args.get("late") == "1"
     page = int_arg("page", 1, high=100_000)
-    query = db.select(Submission).join(Submission.call)
+    query = db.select(Submission)
     if call_id:
         query = query.where(Submission.call_id == call_id)
     if state in {s.value for s in State}:
@@ -154,8 +168,10 @@ def queue():
     rows = db.session.scalars(
         query.order_by(Submission.submitted_at.asc().nulls_last(), Submission.id)
         .limit(PAGE).offset((page - 1) * PAGE)
+        .options(defer(Submission.content), joinedload(Submission.call).load_only(Call.reference, Call.timezone),
+                 joinedload(Submission.mission).joinedload(Mission.member_state))
     ).all()
-    return render_template("secretariat/queue.html", rows=rows, calls=all_calls, call_id=call_id,
+    return render_template("secretariat/queue.html", rows=rows, calls=choices(call_id), call_id=call_id,
                            state=state, late_only=late_only, page=page, total=total, page_size=PAGE,
                            states=list(State))
 

@@ -266,9 +266,23 @@ def update_call(call: Call, data: dict, actor) -> tuple[int, int]:
     return added, withdrawn
 
 
-def newest_first() -> list[Call]:
-    """Every call, the latest deadline first: the order of every list and filter of calls."""
-    return list(db.session.scalars(db.select(Call).order_by(Call.deadline.desc())))
+def newest_first(limit: int | None = None, offset: int = 0) -> list[Call]:
+    """Calls, the latest deadline first: the order of every list and filter of calls."""
+    return list(db.session.scalars(db.select(Call).order_by(Call.deadline.desc(), Call.id.desc())
+                                   .limit(limit).offset(offset)))
+
+
+CHOICES = 200
+
+
+def choices(selected: int | None = None) -> list[tuple[int, str]]:
+    """(id, reference) of the calls a filter offers, newest first: every open call and the latest
+    CHOICES others (ten years of calls would make a list nobody can use), and the one chosen."""
+    recent = db.select(Call.id).order_by(Call.deadline.desc(), Call.id.desc()).limit(CHOICES)
+    offered = db.or_(Call.status == CallStatus.OPEN, Call.id.in_(recent.scalar_subquery()),
+                     Call.id == (selected or 0))
+    return [(row.id, row.reference) for row in db.session.execute(
+        db.select(Call.id, Call.reference).where(offered).order_by(Call.deadline.desc(), Call.id.desc()))]
 
 
 def blank_content(call: Call) -> dict:

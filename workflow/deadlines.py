@@ -182,8 +182,10 @@ def schedule_reports(at: datetime) -> list[int]:
     return [report.request(call, "submitted", automatic=True, at=at).id for call in due]
 
 
-def reminder_status(call: Call, at: datetime | None = None) -> dict[int, dict]:
-    """Per mission: reminders sent, the last one, and the next due — for the status board."""
+def reminder_status(call: Call, at: datetime | None = None,
+                    submissions: Sequence[Submission] | None = None) -> dict[int, dict]:
+    """Per mission: reminders sent, the last one, and the next due — for the status board (which
+    passes the call's submissions it has loaded)."""
     at = at or clock.now()
     rows = db.session.execute(
         db.select(OutboxMessage.mission_id, OutboxMessage.key, OutboxMessage.sent_at, OutboxMessage.state)
@@ -197,7 +199,7 @@ def reminder_status(call: Call, at: datetime | None = None) -> dict[int, dict]:
             entry["last"] = sent_at
         entry["failed"] += state == MailState.FAILED
     out = {}
-    for submission in call.submissions:
+    for submission in call.submissions if submissions is None else submissions:
         entry = status.get(submission.mission_id, {"slots": set(), "last": None, "failed": 0})
         upcoming = next_slot(call, submission, at) if submission.state in UNANSWERED else None
         out[submission.id] = {"sent": len(entry["slots"]), "last": entry["last"], "failed": entry["failed"],

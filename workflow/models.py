@@ -212,6 +212,7 @@ class Submission(Model):
             name="submitted_has_moment",
         ),
         Index("ix_submission_call_state", "call_id", "state"),
+        Index("ix_submission_state_submitted", "state", "submitted_at", "id"),  # the review queue
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("call.id"))
