@@ -22,9 +22,9 @@ OPEN_CALLS = 12  # at any time a secretariat has about a dozen calls out
 YEARS = 10
 
 
-def _calls(app, template_id: int, total: int, already: int) -> None:
+def _calls(app, template_id: int, total: int, already: int, all_open: bool = False) -> None:
     """Calls number `already`..`total`-1 (the template is number 0), the newest last, deadlines
-    spread evenly over ten years up to a few weeks after NOW."""
+    spread evenly over ten years up to a few weeks after NOW; or (all_open) all open, due in 40 days."""
     from workflow.db import db
     from workflow.models import Call
 
@@ -38,6 +38,8 @@ def _calls(app, template_id: int, total: int, already: int) -> None:
             deadline = NOW + timedelta(days=40) - step * (total - number)
             if number >= total - OPEN_CALLS:
                 deadline = NOW + timedelta(days=3 * (number - total + OPEN_CALLS + 1))
+            if all_open:
+                deadline = NOW + timedelta(days=40)
             rows.append({**template, "slug": f"scale-{number}", "reference": f"SCALE/{number}",
                          "deadline": deadline, "created_at": deadline - timedelta(days=60),
                          "status": "open" if deadline > NOW else "closed"})
@@ -131,6 +133,32 @@ def _pages(base: str, paths: dict, repeats: int) -> dict:
             latencies.append(time.perf_counter() - started)
         results[name] = summary(latencies, sum(latencies))
     return results
+
+
+def sweep_growth(kind: str, sizes: tuple[int, ...] = (50, 500, 5000)) -> list[dict]:
+    """The quiet sweep (nothing due) as the open calls grow: 193 addressee rows per call, all open."""
+    from workflow.db import db
+    from workflow.models import Call
+
+    out = []
+    with database(kind) as (db_settings, folder):
+        app = Stack(db_settings, folder).app()
+        template_id = build_world(app, 193)[0]
+        with app.app_context():
+            db.session.execute(sa.update(Call).where(Call.id == template_id).values(
+                deadline=NOW + timedelta(days=40), created_at=NOW - timedelta(days=20)))
+            db.session.commit()
+            content = full_answer(db.session.get(Call, template_id), "XX", 1)
+        loaded = 1
+        for size in sizes:
+            started = time.perf_counter()
+            _calls(app, template_id, size, loaded, all_open=True)
+            _answers(app, template_id, content)
+            load_s, loaded = time.perf_counter() - started, size
+            sweep_s, queued = _quiet_sweep(app)
+            out.append({"open calls": size, "rows": _counts(app)["submissions"], "load_s": load_s,
+                        "quiet_s": sweep_s, "queued": queued})
+    return out
 
 
 def run(kind: str, sizes: tuple[int, ...] = (50, 500, 5000), repeats: int = 30) -> list[dict]:

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, send_fi
 from wtforms import SelectField
 
 from forms.base import Form
-from workflow import report, report_charts, report_render
+from workflow import report, report_render
 from workflow.checks import LANGUAGE_NAMES
 from workflow.db import db
 from workflow.i18n import lazy_gettext as _l
@@ -52,6 +52,8 @@ def call_reports(call_id: int):
 @bp.route("/reports/<int:report_id>")
 @secretariat_required
 def show(report_id: int):
+    from workflow import report_charts  # matplotlib: imported where a chart is drawn, not by every process
+
     row = db.get_or_404(Report, report_id)
     data = row.data
     alt = report_charts.timeline_description(data, report_render.labels(data["call"]["language"])) if data else ""
@@ -71,6 +73,8 @@ def download(report_id: int, fmt: str):
 @bp.route("/reports/<int:report_id>/charts/<name>.svg")
 @secretariat_required
 def chart(report_id: int, name: str):
+    from workflow import report_charts
+
     row = db.get_or_404(Report, report_id)
     if row.data is None:
         abort(404)

@@ -31,7 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import clock, report_charts
+from . import clock
 from .i18n import N_
 from .sections import kind_of
 from .sections.nominations import COLUMNS
@@ -314,6 +314,8 @@ def source_header(words: dict) -> list[str]:
 
 
 def docx(data: dict) -> bytes:
+    from . import report_charts  # matplotlib: imported by the processes that draw a chart, when they do
+
     language = data["call"]["language"]
     words = labels(language)
     document = _new_document()
@@ -369,6 +371,8 @@ def page_numbers(language: str) -> Markup:
 
 
 def html(data: dict) -> str:
+    from . import report_charts  # matplotlib: imported by the processes that draw a chart, when they do
+
     language = data["call"]["language"]
     words = labels(language)
     with force_locale(language):
