@@ -64,11 +64,11 @@ def _drained(stack: Stack, timeout: float = 120) -> None:
             time.sleep(0.2)
 
 
-def run(kind: str, concurrency: int) -> dict:
+def run(kind: str, concurrency: int, states: int = STATES) -> dict:
     with database(kind) as (db_settings, folder):
         stack = Stack(db_settings, folder)
         try:
-            call_id = build_world(stack.app(), STATES)[0]
+            call_id = build_world(stack.app(), states)[0]
             from tasks.mailsink import MaildirHandler  # noqa: F401  (the sink below is the real one)
 
             stack.start([".venv/bin/flask", "--app", "app", "missiva", "mail-sink"], ready="mail sink", log="sink")
@@ -80,7 +80,7 @@ def run(kind: str, concurrency: int) -> dict:
             from bench.stack import un_codes
 
             prepared, prepared_base = [], []
-            for code in un_codes(STATES):
+            for code in un_codes(states):
                 s = requests.Session()
                 token = CSRF.search(s.get(f"{base}/login").text).group(1)
                 s.post(f"{base}/login", data={"csrf_token": token, "email": f"focal0@{code.lower()}.example",
