@@ -11,11 +11,10 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
-import requests
 import sqlalchemy as sa
 
-from bench.pages import CSRF, count_queries
-from bench.stack import Stack, build_world, database, full_answer, summary
+from bench.pages import count_queries, measure, signed_in_officer
+from bench.stack import Stack, build_world, database, full_answer
 
 NOW = datetime(2030, 10, 1, 12, 0)
 OPEN_CALLS = 12  # at any time a secretariat has about a dozen calls out
@@ -118,23 +117,6 @@ def _quiet_sweep(app) -> tuple[float, int]:
         return time.perf_counter() - started, result.reminders
 
 
-def _pages(base: str, paths: dict, repeats: int) -> dict:
-    session = requests.Session()
-    token = CSRF.search(session.get(f"{base}/login").text).group(1)
-    session.post(f"{base}/login", data={"csrf_token": token, "email": "officer@bench.example", "password": "bench-pass"})
-    results = {}
-    for name, path in paths.items():
-        for _ in range(8):  # every gunicorn worker has served the page once
-            session.get(base + path)
-        latencies = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            assert session.get(base + path).status_code == 200
-            latencies.append(time.perf_counter() - started)
-        results[name] = summary(latencies, sum(latencies))
-    return results
-
-
 def sweep_growth(kind: str, sizes: tuple[int, ...] = (50, 500, 5000)) -> list[dict]:
     """The quiet sweep (nothing due) as the open calls grow: 193 addressee rows per call, all open."""
     from workflow.db import db
@@ -191,7 +173,7 @@ def run(kind: str, sizes: tuple[int, ...] = (50, 500, 5000), repeats: int = 30) 
                 queries = count_queries(app, paths)
                 sweep_s, queued = _quiet_sweep(app)
                 base = stack.gunicorn()
-                figures = _pages(base, paths, repeats)
+                figures = measure(signed_in_officer(base), base, paths, repeats)
                 stack.stop()
                 stack.processes.clear()
                 out.append({"calls": size, **_counts(app), "load_s": load_s, "sweep_s": sweep_s,

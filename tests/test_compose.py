@@ -66,4 +66,4 @@ def test_every_variable_is_documented():
     for folder in ("workflow", "views", "forms", "tasks", "templates", "static", "migrations", "calls",
                    "directory", "translations"):
         assert f"COPY {folder} {folder}" in dockerfile, folder
-    assert "COPY app.py cli.py settings.py ./" in dockerfile
+    assert "COPY app.py cli.py settings.py gunicorn.conf.py ./" in dockerfile

@@ -506,6 +506,17 @@ def test_a_page_is_read_while_another_process_holds_the_write_lock(app, client):
         writer.close()
 
 
+def _someone_writes(path: str, writes: list) -> None:
+    """Another process's write to the SQLite file, waiting at most half a second for the lock."""
+    other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # what a focal point's submission begins with
+        other.execute("ROLLBACK")
+        writes.append("written")
+    finally:
+        other.close()
+
+
 @pytest.mark.sqlite_only
 def test_others_can_write_while_a_worker_renders_a_report(app, monkeypatch):
     """Rendering a large report takes tens of seconds: the worker holds no transaction meanwhile,
@@ -521,13 +532,7 @@ def test_others_can_write_while_a_worker_renders_a_report(app, monkeypatch):
     writes = []
 
     def render_while_someone_writes(data):
-        other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")  # what a focal point's submission begins with
-            other.execute("ROLLBACK")
-            writes.append("written")
-        finally:
-            other.close()
+        _someone_writes(path, writes)
         return b"rendered"
 
     monkeypatch.setattr(reports, "FORMATS", {"pdf": render_while_someone_writes})
@@ -547,16 +552,7 @@ def test_others_can_write_while_a_worker_waits_for_the_mail_server(app, smtp):
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     writes = []
 
-    def someone_writes():
-        other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")  # what a focal point's submission begins with
-            other.execute("ROLLBACK")
-            writes.append("written")
-        finally:
-            other.close()
-
-    smtp.during_data = someone_writes
+    smtp.during_data = lambda: _someone_writes(path, writes)
     assert deliver_mail.run(message.id) == "sent"
     assert writes == ["written"]
     db.session.refresh(message)
