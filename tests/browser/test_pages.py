@@ -225,3 +225,30 @@ def test_officer_path_in_spanish_on_a_phone_by_keyboard_alone(app, server, brows
     shoot(phone, "15-officer-outbox-es")
     phone.goto(f"{server}/secretariat/calls/{call_id}/reports")
     shoot(phone, "16-officer-reports-es")
+
+
+def test_an_officer_pages_through_years_of_calls(app, server, browser, shoot):
+    """Thirty calls: the list shows the newest 25, then the older ones a page further."""
+    from datetime import timedelta
+
+    w = factories.world()
+    for i in range(29):
+        older = factories.call_from_file(slug=f"year-{i}", addressed=["AR"])
+        older.reference = f"OLDER/{i}"
+        older.deadline = w["call"].deadline - timedelta(days=30 * (i + 1))
+        older.status = "closed"
+    db.session.commit()
+    db.session.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in_as_officer(page, server)
+    page.goto(f"{server}/secretariat/")
+    expect(page.get_by_role("link", name="Previous page")).to_have_count(0)
+    page.get_by_role("link", name="Next page").click()
+    expect(page.get_by_text("OLDER/28")).to_be_visible()
+    expect(page.get_by_text("Page 2")).to_be_visible()
+    shoot(page, "48-calls-page-2")
+    page.get_by_role("link", name="Previous page").click()
+    expect(page.get_by_text("OLDER/0", exact=True)).to_be_visible()
+    page.goto(f"{server}/secretariat/queue?state=any")
+    shoot(page, "49-queue-filter")
+    page.close()
