@@ -96,6 +96,50 @@ def test_reminders_follow_the_schedule_once_each(app, smtp):
     assert by_code["MX"]["next"] is None and by_code["AR"]["next"] is None
 
 
+def reminded(call, mission) -> set[str]:
+    return {m.key.split(":")[3] for m in db.session.scalars(db.select(OutboxMessage).filter_by(
+        call_id=call.id, mission_id=mission.id, kind="reminder"))}
+
+
+def test_a_mission_addressed_late_gets_the_reminder_the_others_had(app, smtp):
+    w = setup_world()
+    call, deadline = w["call"], w["call"].deadline
+    assert sweep_at(deadline - timedelta(days=14, hours=-1)).reminders == 4
+    from workflow.calls import address
+
+    chile = factories.mission("CL", "es")
+    factories.user("focal@cl.example", mission=chile)
+    address(call, ["CL"])
+    db.session.commit()
+    assert sweep_at(deadline - timedelta(days=13)).reminders == 1  # long before the next slot
+    assert reminded(call, chile) == {"before-14"}
+
+
+def test_an_earlier_deadline_brings_the_reminders_forward(app, smtp):
+    w = setup_world()
+    call, deadline = w["call"], w["call"].deadline
+    sweep_at(deadline - timedelta(days=14, hours=-1))
+    call.deadline = deadline - timedelta(days=5)  # the meeting moved: answers are wanted sooner
+    db.session.commit()
+    assert sweep_at(deadline - timedelta(days=12, hours=-1)).reminders > 0  # 7 days before the new one
+    assert reminded(call, w["mx"].mission) == {"before-14", "before-7"}
+
+
+def test_an_answer_given_back_after_the_deadline_is_chased_again(app, smtp):
+    w = setup_world()
+    call, deadline = w["call"], w["call"].deadline
+    answer(w, "mx", deadline - timedelta(days=3))
+    assert sweep_at(deadline + timedelta(days=1, hours=1)).reminders == 4  # "1 day after": AR, BR (and its PR)
+    assert reminded(call, w["mx"].mission) == set()
+    from workflow.submissions import return_to_mission
+
+    with clock.frozen_at(deadline + timedelta(days=2)):
+        return_to_mission(factories.submission_of(call, w["mx"].mission), w["officer"], "Add the CV.")
+        db.session.commit()
+    sweep_at(deadline + timedelta(days=2, hours=1))
+    assert reminded(call, w["mx"].mission) == {"after-1"}
+
+
 def test_extension_moves_one_missions_reminders(app, smtp):
     w = setup_world()
     call, deadline = w["call"], w["call"].deadline

@@ -8,6 +8,7 @@ from sqlalchemy import event
 
 from workflow.calls import address
 from workflow.db import db
+from workflow.models import Call
 from workflow.submissions import save, submit
 
 from . import factories
@@ -120,3 +121,23 @@ def test_a_call_filter_offers_open_and_recent_calls_and_keeps_the_one_chosen(app
     assert offered == [made[0].reference, "OLDER/0", "OLDER/1", "OLDER/5"]
     chosen = client.get(f"/secretariat/queue?call={made[4].id}&state=any").get_data(as_text=True)
     assert f'value="{made[4].id}" selected' in chosen
+
+
+def test_a_sweep_with_nothing_due_costs_the_same_for_one_open_call_as_for_many(app):
+    from workflow import deadlines
+
+    def quiet_sweep() -> int:
+        deadlines.sweep()  # the first look at new calls plans when each next has something due
+        db.session.commit()
+        with counting() as count:
+            assert deadlines.sweep().reminders == 0
+        db.session.commit()
+        return count[0]
+
+    factories.world()
+    one = quiet_sweep()
+    for i in range(6):
+        factories.call_from_file(slug=f"open-{i}", addressed=CODES[:5])
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Call).filter_by(status="open")) == 7
+    assert quiet_sweep() == one

@@ -6,6 +6,12 @@ A call's reminder schedule (`Call.reminders`):
     days_after: [1]           and after it, while the call still takes answers
     escalate_from: 2          from the 2nd reminder on, the Permanent Representative is written too
 Only the latest slot that has come is sent: after an outage a mission gets one reminder, not three.
+
+Each open call carries when the sweep next has something to do for it (`Call.next_sweep_at`: a
+reminder slot, a deadline passing). A sweep looks only at the calls whose moment has come, so one
+with nothing due costs one index probe however many calls are open. Whatever can give the sweep
+new work sooner — a new or changed deadline, schedule or policy, an addressee added or given back
+its answer — sets the moment back to "now" (`_look_again`, on every flush).
 """
 from __future__ import annotations
 
@@ -16,17 +22,21 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from flask import current_app
-from sqlalchemy import String, and_, cast, exists, func, literal, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import String, and_, cast, event, exists, func, inspect, literal, or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from . import audit, clock, notifications, outbox, report
 from .checks import MAX_REMINDER_DAYS
 from .db import db
-from .kinds import CallStatus, MailState
-from .models import Call, Mission, OutboxMessage, Report, Submission
+from .kinds import CallStatus, MailState, State
+from .models import SWEEP_NOW, Call, Mission, OutboxMessage, Report, Submission
 from .states import EDITABLE
 
 UNANSWERED = tuple(sorted(state.value for state in EDITABLE))
+NEVER = datetime(9999, 12, 31)  # nothing more will come for the call unless it is changed
+# What, changed, can give the sweep work for a call sooner than it planned.
+CALL_TERMS = ("deadline", "reminders", "accept_late", "close_at_deadline", "status", "created_at")
+SUBMISSION_TERMS = ("state", "deadline_override", "withdrawn_at")
 log = logging.getLogger(__name__)
 
 
@@ -90,7 +100,8 @@ def sweep(at: datetime | None = None) -> SweepResult:
     every other call carries on. The caller commits."""
     at = at or clock.now()
     result = SweepResult()
-    for call in db.session.scalars(db.select(Call).where(Call.status == CallStatus.OPEN).order_by(Call.id)).all():
+    due = db.select(Call).where(Call.status == CallStatus.OPEN, Call.next_sweep_at <= at).order_by(Call.id)
+    for call in db.session.scalars(due).all():
         _guarded(call, at, result, partial(_sweep_call, call, at))
     result.reports = schedule_reports(at)
     return result
@@ -160,14 +171,56 @@ def _sweep_call(call: Call, at: datetime) -> SweepResult:
     with outbox.batch() as reminders:  # one INSERT for the call's reminders
         _chase(call, submissions, sent, at, result)
     result.reminders = reminders.inserted
+    closing = None
     if call.close_at_deadline:
         extended = db.session.scalar(db.select(func.max(Submission.deadline_override)).where(
             Submission.call_id == call.id, Submission.withdrawn_at.is_(None)))
-        if at > max(call.deadline, extended or call.deadline):
+        closing = max(call.deadline, extended or call.deadline)
+        if at > closing:
             call.status = CallStatus.CLOSED
             audit.record("call_closed", None, call=call, at=at, detail={"reason": "deadline"})
             result.closed.append(call.slug)
+    extensions = {s.deadline_override for s in submissions if s.deadline_override is not None}
+    call.next_sweep_at = next_sweep(call, at, extensions, closing)
     return result
+
+
+def next_sweep(call: Call, at: datetime, extensions: set[datetime], closing: datetime | None) -> datetime:
+    """The first moment after `at` at which the sweep has something to do for this call, if
+    nothing about it changes: a reminder slot, or a deadline (the call's, an extension, the
+    closing) passing. A deadline is work just after it, so one not yet behind `at` counts."""
+    moments = [] if closing is None or closing < at else [closing]
+    for deadline in {call.deadline, *extensions}:
+        moments += [s.at for s in slots(call, deadline) if s.at > at and s.at >= call.created_at]
+        if deadline >= at:
+            moments.append(deadline)
+    return min(moments, default=NEVER)
+
+
+@event.listens_for(Session, "before_flush")
+def _look_again(session: Session, _context, _instances) -> None:
+    """A change that can give the sweep work sooner than a call's planned moment (a new deadline
+    or schedule, an extension, an addressee added, reinstated or given back its answer) makes the
+    next sweep look at that call."""
+    calls: set[int] = set()
+    for thing in (*session.new, *session.dirty):
+        if isinstance(thing, Call) and thing not in session.new and _changed(thing, CALL_TERMS):
+            thing.next_sweep_at = SWEEP_NOW
+        elif isinstance(thing, Submission) and (thing.state or State.NOT_STARTED) in UNANSWERED and (
+                thing in session.new or _changed(thing, SUBMISSION_TERMS)):
+            call = thing.call if "call" not in inspect(thing).unloaded else None
+            if call is not None and call not in session.new:
+                call.next_sweep_at = SWEEP_NOW
+            elif call is None and thing.call_id is not None:
+                calls.add(thing.call_id)
+    if calls:
+        session.execute(update(Call).where(Call.id.in_(calls), Call.next_sweep_at != SWEEP_NOW)
+                        .values(next_sweep_at=SWEEP_NOW))
+
+
+def _changed(thing, names: tuple[str, ...]) -> bool:
+    state = inspect(thing)
+    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 def schedule_reports(at: datetime) -> list[int]:

@@ -157,8 +157,16 @@ class UsedSignInLink(Model):
     used_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
 
 
+# A call's `next_sweep_at` when the sweep should look at it as soon as it runs (a new call, or
+# one whose deadline, schedule or addressees have changed).
+SWEEP_NOW = datetime(2000, 1, 1)
+
+
 class Call(Model):
-    __table_args__ = (CheckConstraint(f"status IN {values(CallStatus)!r}", name="status_known"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN {values(CallStatus)!r}", name="status_known"),
+        Index("ix_call_status_next_sweep", "status", "next_sweep_at"),  # the sweep's one probe
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     reference: Mapped[str] = mapped_column(String(120))
@@ -187,6 +195,9 @@ class Call(Model):
     # other calls carry on, and the secretariat sees this on the board and in the digest.
     sweep_problem: Mapped[str | None] = mapped_column(Text)
     sweep_problem_at: Mapped[datetime | None] = mapped_column()
+    # When the deadline sweep next has something to do for this call (a reminder slot comes, a
+    # deadline passes): a sweep looks only at open calls whose moment has come.
+    next_sweep_at: Mapped[datetime] = mapped_column(default=SWEEP_NOW, server_default="2000-01-01 00:00:00")
 
     submissions: Mapped[list[Submission]] = relationship(back_populates="call")
 
