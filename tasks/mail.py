@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import smtplib
 import time
+from email import policy
 
 from celery import shared_task
 from flask import current_app
 from flask_mail import Message, sanitize_address
 
 from workflow import jobs, notifications, outbox
-from workflow.db import db, reading
+from workflow.db import commit_keeping, db, reading
 
 
 class TemporaryFailure(Exception):
@@ -87,9 +88,20 @@ def _transaction(host, sender: str, envelope) -> str:
     return f"{code} {text.decode(errors='replace')}"
 
 
+# Flask-Mail encodes and folds every header as it sets it; written out without the header
+# registry refolding them again (a third of the time a message took to write), byte for byte
+# the same headers.
+WIRE = policy.SMTP.clone(refold_source="none")
+
+
+class Envelope(Message):
+    def as_bytes(self) -> bytes:
+        return self._message().as_bytes(policy=WIRE)
+
+
 def envelope_of(message) -> tuple[str, Message]:
     """The sender and the MIME message for one outbox row."""
-    envelope = Message(
+    envelope = Envelope(
         subject=message.subject, recipients=[message.recipient], cc=list(message.cc or []),
         body=message.body_text, html=message.body_html, reply_to=notifications.reply_to(message),
         extra_headers={"X-Missiva-Key": message.key, "Auto-Submitted": "auto-generated",
@@ -126,14 +138,15 @@ def send(sender: str, envelope: Message) -> str:
     raise TemporaryFailure("no SMTP connection")
 
 
-@shared_task(name="missiva.deliver_mail", ignore_result=True)
-def deliver_mail(message_id: int) -> str:
+def _deliver(message_id: int, *, settle: bool = True) -> str:
+    """Claim, send and record one message. With settle=False a delivered message's outcome is
+    committed with the next claim (or the batch's end) instead of on its own."""
     message = outbox.claim(message_id)
     if message is None:
         return "skipped"
     with reading():  # no transaction, and so no lock, is held during the SMTP exchange
         sender, envelope = envelope_of(message)
-        db.session.commit()
+        commit_keeping()
     try:
         answer = send(sender, envelope)
     except TemporaryFailure as exc:
@@ -146,18 +159,28 @@ def deliver_mail(message_id: int) -> str:
         notifications.fall_back(message)
         db.session.commit()
         return "failed"
-    outbox.mark_sent(message, answer)
+    outbox.mark_sent(message, answer, commit=settle)
     return "sent"
+
+
+@shared_task(name="missiva.deliver_mail", ignore_result=True)
+def deliver_mail(message_id: int) -> str:
+    return _deliver(message_id)
 
 
 @shared_task(name="missiva.deliver_mail_batch", ignore_result=True)
 def deliver_mail_batch(message_ids: list[int]) -> dict:
     """Several messages one after the other on the worker's connection. Each is claimed on its
-    own, as `deliver_mail` does, so a batch run twice sends nothing twice."""
+    own, as `deliver_mail` does, so a batch run twice sends nothing twice; a message's outcome
+    is committed with the next one's claim, so a batch costs one transaction per message and
+    the worker is never sending more than one at a time."""
     outcomes: dict[str, int] = {}
-    for message_id in message_ids:
-        outcome = deliver_mail.run(message_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    try:
+        for message_id in message_ids:
+            outcome = _deliver(message_id, settle=False)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    finally:
+        db.session.commit()
     return outcomes
 
 

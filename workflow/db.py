@@ -43,6 +43,17 @@ def reading() -> Iterator[None]:
         _reading.reset(token)
 
 
+def commit_keeping() -> None:
+    """Commit without expiring what the session has loaded, so the objects just read stay
+    readable without another query (a worker's claimed message and its call, while it is sent)."""
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
+
+
 def configure_sqlite(engine, reads_only: Callable[[], bool] = lambda: False) -> None:
     """Make SQLite transactions behave: Python's sqlite3 only opens a transaction before DML, so a
     SAVEPOINT outside one commits when released. We open every transaction ourselves, and use WAL

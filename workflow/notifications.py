@@ -293,8 +293,8 @@ def invite(call: Call, actor=None, *, missions: list[Mission] | None = None) -> 
 
 def reply_to(message) -> str | None:
     """Replies to a call's mail go to the call's contact at the secretariat, not to Missiva."""
-    call = db.session.get(Call, message.call_id) if message.call_id else None
-    contact = (call.contact or {}) if call is not None else {}
+    contact = db.session.scalar(db.select(Call.contact).where(Call.id == message.call_id)) if message.call_id else None
+    contact = contact if isinstance(contact, dict) else {}
     if not contact.get("email"):
         return None
     return formataddr((contact.get("name") or "", contact["email"]))

@@ -17,16 +17,15 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from . import audit, clock, invitations, jobs
-from .db import db, reading
+from .db import commit_keeping, db
 from .kinds import MailState
 from .models import OutboxMessage, User
 
@@ -107,25 +106,29 @@ def existing_keys(prefix: str) -> set[str]:
 
 
 def claim(message_id: int, at: datetime | None = None) -> OutboxMessage | None:
-    """Take a pending message for sending; None if another worker has it or it is done. The
-    message is read in a transaction that takes no write lock: end it before writing."""
+    """Take a pending message for sending; None if another worker has it or it is done. One
+    statement claims and reads it; what the session holds unwritten (the outcome of the message
+    before, see `mark_sent`) is committed with the claim. The message comes back as it was
+    claimed, not expired by the commit: nothing about it is read again while it is sent."""
     at = at or clock.now()
-    result = db.session.execute(
+    message = db.session.scalars(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.state == MailState.PENDING)
         .values(state=MailState.SENDING, claimed_at=at, attempts=OutboxMessage.attempts + 1)
-    )
-    db.session.commit()
-    if cast(CursorResult, result).rowcount != 1:
-        return None
-    with reading():
-        return db.session.get(OutboxMessage, message_id)
+        .returning(OutboxMessage), execution_options={"populate_existing": True}
+    ).first()
+    commit_keeping()
+    return message
 
 
-def mark_sent(message: OutboxMessage, answer: str, at: datetime | None = None) -> None:
+def mark_sent(message: OutboxMessage, answer: str, at: datetime | None = None, *, commit: bool = True) -> None:
+    """The server took the message. `commit=False` leaves the outcome to be committed with the
+    next claim of the same worker (one transaction per message in a batch); the message the
+    worker is sending is never more than one."""
     message.state, message.sent_at = MailState.SENT, at or clock.now()
     message.smtp_response, message.last_error = answer[:500], None
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def backoff(attempts: int, base: float) -> float:
