@@ -23,7 +23,7 @@ from functools import partial
 
 from flask import current_app
 from sqlalchemy import String, and_, cast, event, exists, func, inspect, literal, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from . import audit, clock, notifications, outbox, report
 from .checks import MAX_REMINDER_DAYS
@@ -138,7 +138,8 @@ def _candidates(call: Call, at: datetime):
         wanted.append(and_(Submission.deadline_override.is_(None), ~reminded))
     return db.select(Submission).where(
         Submission.call_id == call.id, Submission.withdrawn_at.is_(None), Submission.state.in_(UNANSWERED),
-        or_(*wanted)).options(selectinload(Submission.mission).selectinload(Mission.focal_points))
+        or_(*wanted)).options(defer(Submission.content),  # the answers: the sweep has no use for them
+                              selectinload(Submission.mission).selectinload(Mission.focal_points))
 
 
 def _chase(call: Call, submissions: Sequence[Submission], sent: set[str], at: datetime, result: SweepResult) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import cast
 
 from flask import current_app
@@ -33,7 +34,13 @@ class InvalidLink(Exception):
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PURPOSE)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeTimedSerializer:
+    """One serializer per key (a sweep signs a link for every recipient)."""
+    return URLSafeTimedSerializer(secret_key, salt=PURPOSE)
 
 
 def token_for(user: User) -> str:

@@ -15,10 +15,11 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext, ngettext
 from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
 
 from . import audit, clock, invitations, links, outbox, profiles
 from .db import db
@@ -88,6 +89,7 @@ def wording(call: Call, kind: str, language: str) -> tuple[str, str]:
     return standard_wording(kind, language)
 
 
+@lru_cache(maxsize=64)
 def standard_wording(kind: str, language: str) -> tuple[str, str]:
     subject, body = DEFAULTS[kind]
     with force_locale(language):
@@ -208,7 +210,11 @@ def moment_in(at: datetime, zone: str, language: str, reader_zone: str | None = 
 
 
 def _days_left(submission: Submission, language: str, at: datetime) -> str:
-    days = (submission.deadline - at).days
+    return _days_phrase((submission.deadline - at).days, language)
+
+
+@lru_cache(maxsize=1024)
+def _days_phrase(days: int, language: str) -> str:
     with force_locale(language):
         if days < 0:
             return ngettext("%(num)d day ago", "%(num)d days ago", -days)
@@ -239,8 +245,22 @@ def values_for(submission: Submission, person: User | None, language: str, *, li
     }
 
 
+def _line(line: str) -> str:
+    text = str(escape(line))
+    return f'<a href="{text}" style="color: #0b5394;">{text}</a>' if line.startswith(("http://", "https://")) else text
+
+
+def _paragraph(paragraph: str) -> Markup:
+    """One paragraph of a message's text as HTML: its lines kept (escaped), an address on a line
+    of its own made a link."""
+    return Markup("<br>".join(_line(line) for line in paragraph.split("\n")))
+
+
 def html_from_text(text: str, subject: str, language: str) -> str:
-    return render_template("email/message.html", text=text, subject=subject, language=language)
+    """The HTML part of a message. It needs nothing of the request (a sweep writes thousands):
+    the template is rendered on its own, without the pages' context processors."""
+    return current_app.jinja_env.get_template("email/message.html").render(
+        paragraphs=[_paragraph(p) for p in text.split("\n\n")], subject=subject, language=language)
 
 
 def portal_link(person: User | None, call: Call) -> str:
