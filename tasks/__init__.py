@@ -1,8 +1,11 @@
 """The Celery app, bound to the Flask app: every task runs inside an application context."""
 from __future__ import annotations
 
+import os
+
 from celery import Celery, Task
 from celery.schedules import crontab
+from celery.signals import worker_init
 
 from workflow import jobs
 
@@ -28,6 +31,7 @@ def celery_config(app) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "timezone": "UTC",
+        "missiva_worker_nice": app.config["WORKER_NICE"],
         "include": ["tasks.mail", "tasks.periodic", "tasks.reports"],
         "beat_schedule": {
             "sweep-deadlines": {"task": "missiva.sweep_deadlines",
@@ -45,6 +49,14 @@ def celery_config(app) -> dict:
         },
         **app.config.get("CELERY", {}),
     }
+
+
+@worker_init.connect
+def _yield_to_people(sender, **_):
+    """Background work gives way to people waiting: a worker runs at a lower CPU priority
+    (WORKER_NICE), so at a deadline rush the submissions go first and the receipts are drawn
+    and sent with what the machine has to spare. Its pool's processes inherit it."""
+    os.nice(int(sender.app.conf.get("missiva_worker_nice") or 0))
 
 
 def celery_init_app(app) -> Celery:

@@ -13,7 +13,7 @@ from forms.answer import attach, build, rows_beyond_limit, to_content
 from forms.base import out_of_bounds
 from workflow import clock, roster
 from workflow import documents as document_store
-from workflow.db import db
+from workflow.db import commit_keeping, db
 from workflow.i18n import gettext as _
 from workflow.i18n import lazy_gettext as _l
 from workflow.sections import compact, format_problems, kind_of
@@ -186,7 +186,7 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         else:
             flash(outcome.refusal, "error")
         return _render(template, submission, form, 409, conflict=outcome.conflict, **context)
-    db.session.commit()
+    commit_keeping()  # what this request wrote is what it shows or redirects to: nothing to read again
     form.lock_version.data = submission.lock_version
     if outcome.version is not None:
         return redirect(done_url(outcome.version))

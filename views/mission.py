@@ -9,7 +9,7 @@ from forms.base import ConfirmForm
 from forms.directory import ColleagueForm
 from workflow import access, directory, receipts, report_render
 from workflow import documents as document_store
-from workflow.db import db
+from workflow.db import commit_keeping, db
 from workflow.i18n import gettext as _
 from workflow.models import Call, Submission, SubmissionVersion, User
 from workflow.states import EDITABLE, Action, State, TransitionError, allowed
@@ -75,7 +75,7 @@ def check(call_id: int):
             lock = -1
         outcome = save_and_submit(submission, submission.content, me, lock_version=lock, submitting=True)
         if outcome.version is not None:
-            db.session.commit()
+            commit_keeping()
             return redirect(url_for("mission.receipt", call_id=call_id, number=outcome.version.number))
         db.session.rollback()
         flash(outcome.refusal or _("The answer changed after you opened this page: please check it again."),

@@ -285,19 +285,20 @@ def address_of(person: User | None, mission: Mission) -> str:
 def queue_for(submission: Submission, kind: str, key_prefix: str, *, escalate: bool = False,
               at: datetime | None = None, only: list[User | None] | None = None, fallback_for=None,
               **extra) -> int:
-    """Queue one message of `kind` to each recipient of the submission's mission."""
-    mission, call, queued = submission.mission, submission.call, 0
-    for person in (only if only is not None else recipients(mission, escalate=escalate)):
-        language = language_of(person, mission)
-        values = values_for(submission, person, language, link=portal_link(person, call), at=at, **extra)
-        subject, text = compose(call, kind, language, values)
-        address = address_of(person, mission)
-        message = outbox.queue(
-            key=f"{key_prefix}:{address}", kind=kind, recipient=address, subject=subject, text=text,
-            html=html_from_text(text, subject, language), language=language, call=call, mission=mission,
-            submission=submission, fallback_for=fallback_for)
-        queued += message is not None
-    return queued
+    """Queue one message of `kind` to each recipient of the submission's mission, in one INSERT;
+    how many were new (inside the sweep's batch, which writes them, 0)."""
+    mission, call = submission.mission, submission.call
+    with outbox.batch() as gathered:
+        for person in (only if only is not None else recipients(mission, escalate=escalate)):
+            language = language_of(person, mission)
+            values = values_for(submission, person, language, link=portal_link(person, call), at=at, **extra)
+            subject, text = compose(call, kind, language, values)
+            address = address_of(person, mission)
+            outbox.queue(
+                key=f"{key_prefix}:{address}", kind=kind, recipient=address, subject=subject, text=text,
+                html=html_from_text(text, subject, language), language=language, call=call, mission=mission,
+                submission=submission, fallback_for=fallback_for)
+    return gathered.inserted
 
 
 def invite(call: Call, actor=None, *, missions: list[Mission] | None = None) -> int:

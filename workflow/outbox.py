@@ -47,7 +47,10 @@ def batch():
     """Queue many messages at once (the sweep's burst of reminders): `queue()` inside gathers
     rows, and the end writes them with one INSERT that skips keys already there (the unique key
     stays the guarantee), then hands the new ones over after the commit. `.inserted` says how
-    many were new."""
+    many were new. Inside another batch, the outer one writes them."""
+    if db.session.info.get(BATCH) is not None:
+        yield Batch()
+        return
     gathered = Batch()
     db.session.info[BATCH] = gathered
     try:

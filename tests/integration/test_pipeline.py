@@ -3,6 +3,7 @@ Flask-Mail -> SMTP server, with the worker killed, the SMTP server deferring, an
 Each test prints the figures it measured."""
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 
@@ -40,6 +41,20 @@ def test_receipts_and_reminders_through_a_real_worker(stack):
     assert [k.split(":")[3] for k in reminders] == ["before-14", "before-2", "before-7"]
     assert all(f":{w['br'].mission_id}:" in k for k in reminders)  # none to AR, which answered
     print(f"\nreal worker: {len(smtp.messages)} messages, duplicates: {sum(n - 1 for n in smtp.keys().values())}")
+
+
+def _nice(pid: int) -> int:
+    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_worker_gives_way_to_people_submitting(stack):
+    """At a deadline rush the receipts wait for spare CPU: a worker and its pool run below the
+    web's priority (WORKER_NICE, 10 by default)."""
+    worker = stack["start_worker"]()
+    pool = [int(pid) for pid in open(f"/proc/{worker.process.pid}/task/{worker.process.pid}/children").read().split()]
+    assert pool, "the prefork pool has started"
+    ours = os.nice(0)
+    assert {_nice(pid) for pid in [worker.process.pid, *pool]} == {min(19, ours + 10)}
 
 
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(stack):
