@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -44,17 +45,18 @@ def test_receipts_and_reminders_through_a_real_worker(stack):
 
 
 def _nice(pid: int) -> int:
-    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[16])
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
 def test_the_worker_gives_way_to_people_submitting(stack):
     """At a deadline rush the receipts wait for spare CPU: a worker and its pool run below the
     web's priority (WORKER_NICE, 10 by default)."""
     worker = stack["start_worker"]()
-    pool = [int(pid) for pid in open(f"/proc/{worker.process.pid}/task/{worker.process.pid}/children").read().split()]
+    main = worker.process.pid
+    pool = [int(pid) for pid in Path(f"/proc/{main}/task/{main}/children").read_text().split()]
     assert pool, "the prefork pool has started"
     ours = os.nice(0)
-    assert {_nice(pid) for pid in [worker.process.pid, *pool]} == {min(19, ours + 10)}
+    assert {_nice(pid) for pid in [main, *pool]} == {min(19, ours + 10)}
 
 
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(stack):
