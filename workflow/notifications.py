@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import force_locale, gettext, ngettext
 from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
@@ -313,8 +313,13 @@ def invite(call: Call, actor=None, *, missions: list[Mission] | None = None) -> 
 
 
 def reply_to(message) -> str | None:
-    """Replies to a call's mail go to the call's contact at the secretariat, not to Missiva."""
-    contact = db.session.scalar(db.select(Call.contact).where(Call.id == message.call_id)) if message.call_id else None
+    """Replies to a call's mail go to the call's contact at the secretariat, not to Missiva. A
+    call's contact is read once per task (a batch of mail is mostly one call's)."""
+    contacts = g.setdefault("missiva_contacts", {})
+    if message.call_id not in contacts:
+        contacts[message.call_id] = db.session.scalar(db.select(Call.contact).where(Call.id == message.call_id)) \
+            if message.call_id else None
+    contact = contacts[message.call_id]
     contact = contact if isinstance(contact, dict) else {}
     if not contact.get("email"):
         return None
