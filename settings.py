@@ -17,7 +17,8 @@ WHOLE_NUMBERS = ("UPLOAD_MAX_MB", "UPLOAD_QUOTA_MB", "UPLOAD_ORPHAN_GRACE_SECOND
                  "INVITATION_MAX_AGE_DAYS", "MAIL_PORT", "SWEEP_INTERVAL_SECONDS", "REQUEUE_INTERVAL_SECONDS",
                  "HEARTBEAT_INTERVAL_SECONDS",
                  "REQUEUE_GRACE_SECONDS", "DIGEST_HOUR_UTC", "WEEKLY_DIGEST_DAY", "DIGEST_QUIET_DAYS", "PROXY_FIX",
-                 "REPORT_AFTER_DEADLINE_HOURS", "WORKER_NICE")
+                 "REPORT_AFTER_DEADLINE_HOURS", "WORKER_NICE",
+                 "WORKER_MAX_MEMORY_MB")
 NUMBERS = ("OUTBOX_RETRY_SECONDS",)
 
 
@@ -56,6 +57,7 @@ def defaults(instance: Path, environ: Mapping[str, str] | None = None) -> dict:
         "HEARTBEAT_INTERVAL_SECONDS": 60,  # beat asks a worker to say it is alive (the status page)
         "REQUEUE_GRACE_SECONDS": 30,
         "WORKER_NICE": 10,  # how far a worker's CPU priority is below the web's (0-19)
+        "WORKER_MAX_MEMORY_MB": 400,  # a pool process past this is replaced after its task (0: never)
         "DIGEST_HOUR_UTC": 7,
         "WEEKLY_DIGEST_DAY": 1,
         "DIGEST_QUIET_DAYS": 7,  # a digest goes out on a quiet day only if a deadline is this near
@@ -124,6 +126,9 @@ def check(settings: Mapping) -> None:
     nice = settings.get("WORKER_NICE")
     if isinstance(nice, int) and not isinstance(nice, bool) and not 0 <= nice <= 19:
         problems.append(f"MISSIVA_WORKER_NICE: from 0 (as the web) to 19 (only when the machine is idle), not {nice}")
+    memory = settings.get("WORKER_MAX_MEMORY_MB")
+    if isinstance(memory, int) and memory < 0:
+        problems.append(f"MISSIVA_WORKER_MAX_MEMORY_MB: a size in MB, or 0 for no limit, not {memory}")
     if not str(settings.get("BASE_URL", "")).startswith(("http://", "https://")):
         problems.append(f"MISSIVA_BASE_URL: an http:// or https:// address, not {settings.get('BASE_URL')!r}")
     if problems:

@@ -32,6 +32,9 @@ def celery_config(app) -> dict:
         "worker_prefetch_multiplier": 1,
         "timezone": "UTC",
         "missiva_worker_nice": app.config["WORKER_NICE"],
+        # A pool process that grew past this (drawing a long report's PDF takes several hundred MB)
+        # is replaced once its task is done, so the memory goes back to the machine.
+        "worker_max_memory_per_child": app.config["WORKER_MAX_MEMORY_MB"] * 1024 or None,
         "include": ["tasks.mail", "tasks.periodic", "tasks.reports"],
         "beat_schedule": {
             "sweep-deadlines": {"task": "missiva.sweep_deadlines",

@@ -31,7 +31,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 @pytest.mark.parametrize("name,value", [("MISSIVA_MAIL_PORT", "smtp"), ("MISSIVA_SWEEP_INTERVAL_SECONDS", "[1]"),
                                         ("MISSIVA_ENV", "staging"), ("MISSIVA_BASE_URL", "missiva.example"),
-                                        ("MISSIVA_WORKER_NICE", "-5"), ("MISSIVA_WORKER_NICE", "high")])
+                                        ("MISSIVA_WORKER_NICE", "-5"), ("MISSIVA_WORKER_NICE", "high"),
+                                        ("MISSIVA_WORKER_MAX_MEMORY_MB", "-1")])
 def test_a_wrong_value_stops_the_start_and_is_named(tmp_path, name, value):
     with pytest.raises(settings.SettingsError, match=name):
         settings.build(tmp_path, None, {name: value})

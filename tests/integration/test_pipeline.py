@@ -48,15 +48,45 @@ def _nice(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
+def _pool(worker) -> list[int]:
+    main = worker.process.pid
+    return [int(pid) for pid in Path(f"/proc/{main}/task/{main}/children").read_text().split()]
+
+
 def test_the_worker_gives_way_to_people_submitting(stack):
     """At a deadline rush the receipts wait for spare CPU: a worker and its pool run below the
     web's priority (WORKER_NICE, 10 by default)."""
     worker = stack["start_worker"]()
-    main = worker.process.pid
-    pool = [int(pid) for pid in Path(f"/proc/{main}/task/{main}/children").read_text().split()]
+    pool = _pool(worker)
     assert pool, "the prefork pool has started"
     ours = os.nice(0)
-    assert {_nice(pid) for pid in [main, *pool]} == {min(19, ours + 10)}
+    assert {_nice(pid) for pid in [worker.process.pid, *pool]} == {min(19, ours + 10)}
+
+
+def test_a_worker_grown_large_gives_its_memory_back(stack):
+    """A pool process that has grown past WORKER_MAX_MEMORY_MB (as drawing a long report's PDF
+    makes it) is replaced once its task is done; the next task runs in a fresh one."""
+    from workflow import jobs
+    from workflow.models import Report
+
+    from ..test_report import known_answers
+
+    w = known_answers()
+    worker = stack["start_worker"](concurrency=1, extra_env={"MISSIVA_WORKER_MAX_MEMORY_MB": "50"})
+    first = _pool(worker)
+    row = Report(call=w["call"], basis="submitted")
+    db.session.add(row)
+    db.session.flush()
+    jobs.after_commit("report", row.id)
+    db.session.commit()
+
+    def finished():
+        db.session.rollback()
+        return db.session.get(Report, row.id).state == "done"
+
+    wait_for(finished, timeout=90, what="the report")
+    wait_for(lambda: any(not Path(f"/proc/{pid}").exists() for pid in first) and len(_pool(worker)) == len(first),
+             timeout=30, what="the grown pool process to be replaced")
 
 
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(stack):
