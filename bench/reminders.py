@@ -41,7 +41,7 @@ def end_to_end(kind: str, states: int = 193, focal_points: int = 3) -> dict:
             delivered = len(sink.recorder.messages)
             sink.recorder.messages.clear()
             raw_started = time.perf_counter()
-            for i in range(expected):  # the baseline: a connection per message, like our worker
+            for i in range(expected):  # the baseline, as first measured: a one-line message, a connection each
                 message = EmailMessage()
                 message["From"], message["To"], message["Subject"] = "a@b.example", f"r{i}@c.example", "Reminder"
                 message.set_content("Please answer the call.")
