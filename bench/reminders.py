@@ -5,7 +5,7 @@ from __future__ import annotations
 import smtplib
 import time
 from datetime import timedelta
-from email.message import EmailMessage
+from email import policy
 
 from bench.stack import Stack, build_world, database
 from tests.smtp import SMTPServer
@@ -27,7 +27,7 @@ def end_to_end(kind: str, states: int = 193, focal_points: int = 3) -> dict:
                 call.created_at = call.deadline - timedelta(days=30)
                 db.session.commit()
                 moment = call.deadline - timedelta(days=14, hours=-1)
-            stack.worker(concurrency=2)
+            stack.worker(concurrency=4)  # as docker-compose.yml runs it
             expected = states * focal_points
             with app.app_context():
                 started = time.perf_counter()
@@ -39,21 +39,22 @@ def end_to_end(kind: str, states: int = 193, focal_points: int = 3) -> dict:
                 time.sleep(0.05)
             pipeline_s = time.perf_counter() - started
             delivered = len(sink.recorder.messages)
+            # The baseline: the very messages Missiva delivered, written out beforehand and sent by a
+            # bare smtplib loop over one connection, so the sink parses the same bytes on both sides.
+            mails = [(rcpts, message.as_bytes(policy=policy.SMTP)) for _, rcpts, message in sink.recorder.messages]
             sink.recorder.messages.clear()
             raw_started = time.perf_counter()
-            for i in range(expected):  # the baseline, as first measured: a one-line message, a connection each
-                message = EmailMessage()
-                message["From"], message["To"], message["Subject"] = "a@b.example", f"r{i}@c.example", "Reminder"
-                message.set_content("Please answer the call.")
-                with smtplib.SMTP("127.0.0.1", stack.smtp_port) as client:
-                    client.send_message(message)
+            with smtplib.SMTP("127.0.0.1", stack.smtp_port) as client:
+                for rcpts, raw in mails:
+                    client.sendmail("secretariat@bench.example", list(rcpts), raw)
             raw_s = time.perf_counter() - raw_started
         finally:
             stack.stop()
             sink.__exit__(None, None, None)
     return {"reminders": result.reminders, "delivered": delivered, "sweep_s": sweep_s,
-            "pipeline_per_s": delivered / pipeline_s, "raw_per_s": expected / raw_s,
-            "ratio": (delivered / pipeline_s) / (expected / raw_s)}
+            "pipeline_per_s": delivered / pipeline_s, "raw_per_s": len(mails) / raw_s,
+            "mail_kb": sum(len(raw) for _, raw in mails) / max(len(mails), 1) / 1024,
+            "ratio": (delivered / pipeline_s) / (len(mails) / raw_s)}
 
 
 def sweep_10000(kind: str) -> dict:
