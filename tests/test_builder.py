@@ -321,4 +321,4 @@ def test_a_call_in_spanish_only_falls_back_to_spanish_and_says_so(app, client):
     client.sign_in("focal@ht.example")
     page = client.get(f"/portal/calls/{call.id}").get_data(as_text=True)
     assert "Taller regional" in page and "Participantes" in page  # the call's own language, not English
-    assert "Cet appel n'a pas été rédigé en Français : ses textes sont affichés en Español." in page
+    assert "Cet appel n'a pas été rédigé en Français\u00a0: ses textes sont affichés en Español." in page

@@ -47,7 +47,7 @@ def test_a_slot_is_due_at_its_moment_and_only_then(app):
     assert _sweep(slot - timedelta(seconds=1)).reminders == 0
     assert _sweep(slot).reminders == 3  # AR x2, BR
     body = db.session.scalar(db.select(OutboxMessage.body_text).where(OutboxMessage.kind == "reminder"))
-    assert "(in 14 days)" in body  # counted from the sweep's moment
+    assert "PM (New York time), in 14 days." in body  # counted from the sweep's moment
     sub = factories.submission_of(w["call"], w["br"].mission)
     assert deadlines.next_slot(w["call"], sub, slot).name == "before-7"  # the slot at this very moment is past
     w["call"].created_at = slot  # opened at the slot's moment: it counts

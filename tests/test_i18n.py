@@ -49,6 +49,16 @@ def test_every_string_is_translated_with_its_placeholders(language):
     assert not broken, f"placeholders changed in {language}: {broken[:5]}"
 
 
+def test_french_punctuation_keeps_to_the_word_before_it():
+    """French puts a space before : ; ? ! and inside « »: a non-breaking one, or a narrow phone
+    screen starts a line with the colon or the closing quote ("ici" / ": lien")."""
+    catalog = read_po((ROOT / "translations/fr/LC_MESSAGES/messages.po").open("rb"))
+    loose = re.compile(r"[ \t\n][:;?!»]|«[ \t\n]")
+    breaking = [m.string for m in catalog if m.id and m.string
+                and any(loose.search(s) for s in ((m.string,) if isinstance(m.string, str) else m.string))]
+    assert not breaking, f"{len(breaking)} French strings break before punctuation: {breaking[:3]}"
+
+
 def test_pages_follow_the_mission_language_and_the_switch(app, client):
     w = factories.world()
     w["ar"].locale = None  # Argentina's mission writes in Spanish

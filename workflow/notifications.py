@@ -44,7 +44,7 @@ DEFAULTS = {
         N_("Reminder: {{ call_reference }}, answer due {{ deadline }}"),
         N_("Dear {{ recipient_name }},\n\nThe secretariat has not yet received the answer "
            "{{ of_state }} to \"{{ call_title }}\" ({{ call_reference }}). The deadline is "
-           "{{ deadline }} ({{ days_left }}).\n\nYou can answer, or finish your draft, here:\n"
+           "{{ deadline }}, {{ days_left }}.\n\nYou can answer, or finish your draft, here:\n"
            "{{ link }}\n\nQuestions: {{ contact }}"),
     ),
     "receipt": (
