@@ -59,6 +59,23 @@ def test_french_punctuation_keeps_to_the_word_before_it():
     assert not breaking, f"{len(breaking)} French strings break before punctuation: {breaking[:3]}"
 
 
+def test_a_label_and_its_colon_are_written_as_the_language_writes_them(app, client):
+    w = factories.world()
+    client.sign_in("focal@ar.example")
+    url = f"/portal/calls/{w['call'].id}"
+    written = {}
+    for language in ("en", "es", "fr"):
+        client.post(f"/language/{language}", {"next": url})
+        written[language] = client.get(url).get_data(as_text=True)
+    assert "Deadline:</strong>" in written["en"] and "Plazo:</strong>" in written["es"]
+    assert "Échéance\u00a0:</strong>" in written["fr"]  # never a line starting with the colon
+    with app.test_request_context():  # what a person typed is escaped once on pages, not at all in text mail
+        assert app.jinja_env.from_string("{{ x | colon }} {{ y | colon }}").render(x="R&D <b>", y="Plazo") == \
+            "R&amp;D &lt;b&gt;: Plazo:"
+        text = app.jinja_env.overlay(autoescape=False).from_string("{{ x | colon }}")
+        assert text.render(x="R&D <b>") == "R&D <b>:"
+
+
 def test_pages_follow_the_mission_language_and_the_switch(app, client):
     w = factories.world()
     w["ar"].locale = None  # Argentina's mission writes in Spanish

@@ -8,12 +8,15 @@ from datetime import datetime
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel, get_locale
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import escape
 
 from forms.answer import problem_list
 from workflow import clock, invitations
 from workflow.checks import LANGUAGE_NAMES
 from workflow.db import db
 from workflow.directory import FIELD_LABELS, PERSON_ROLE_LABELS, role_of
+from workflow.i18n import colon
 from workflow.i18n import gettext as _
 from workflow.i18n import lazy_gettext as _l
 from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, event_label, label
@@ -125,7 +128,7 @@ def event_details(event, zone: str | None = None) -> str:
             value = moment(value, zone, "short")
         elif value is None:
             value = "—"
-        parts.append(f"{DETAIL_LABELS.get(key, key)}: {value}")
+        parts.append(f"{colon(DETAIL_LABELS.get(key, key))} {value}")
     return "; ".join(parts)
 
 
@@ -139,10 +142,20 @@ def switch(code: str):
     return redirect(safe_target(request.form.get("next")) or url_for("auth.home"))
 
 
+@pass_eval_context
+def colon_filter(context, label) -> str:
+    """`{{ _('Deadline') | colon }}`: the label and its colon in the page's language (escaped on
+    pages, as it is in text mail)."""
+    if not context.autoescape:
+        return colon(label)
+    return escape(colon("\x00")).replace("\x00", escape(label))
+
+
 def init_app(app) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.register_blueprint(bp)
     app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["colon"] = colon_filter
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.filters["css_string"] = css_string
     app.jinja_env.filters["redact_links"] = invitations.redact

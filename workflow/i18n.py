@@ -3,10 +3,10 @@
 Flask-Babel's lazy strings declare themselves safe HTML, so a message that interpolates user text
 would reach the page unescaped. Ours escape what they render.
 """
-from flask_babel import LazyString, gettext, ngettext
+from flask_babel import LazyString, force_locale, gettext, ngettext
 from markupsafe import escape
 
-__all__ = ["N_", "gettext", "lazy_gettext", "lazy_ngettext", "ngettext"]
+__all__ = ["N_", "colon", "gettext", "lazy_gettext", "lazy_ngettext", "ngettext"]
 
 
 def N_(string: str) -> str:
@@ -26,3 +26,13 @@ def lazy_gettext(string: str, **variables) -> EscapedLazyString:
 def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> EscapedLazyString:
     """A message with real plural forms, translated when shown (`%(num)d` is the number)."""
     return EscapedLazyString(ngettext, singular, plural, num, **variables)
+
+
+def colon(label, language: str | None = None) -> str:
+    """A label and its colon as the language writes them, the one way pages, mail and documents
+    put "Label: value": "Deadline:", "Plazo:", "Échéance :" (French keeps a non-breaking space
+    before it, so a narrow screen never starts a line with the colon)."""
+    if language is None:
+        return gettext("%(label)s:", label=label)
+    with force_locale(language):
+        return gettext("%(label)s:", label=label)

@@ -14,6 +14,8 @@ from matplotlib.dates import AutoDateLocator, date2num, num2date
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from .i18n import colon
+
 INK, ACCENT, MUTED = "#1b1f24", "#0b5394", "#b3261e"
 
 
@@ -72,9 +74,9 @@ def timeline_description(data: dict, labels: dict) -> str:
     def day(value: date) -> str:
         return format_date(value, "long", locale=language)
 
-    return (f"{labels['timeline']}: {answered} / {data['summary']['addressed']}, "
+    return (f"{colon(labels['timeline'], language)} {answered} / {data['summary']['addressed']}, "
             f"{day(first + timedelta(days=1))} – {day(last - timedelta(days=1))}. "
-            f"{labels['deadline']}: {day(date.fromisoformat(data['timeline_deadline']))}.")
+            f"{colon(labels['deadline'], language)} {day(date.fromisoformat(data['timeline_deadline']))}.")
 
 
 def matrix(section: dict, fmt: str = "png") -> bytes:

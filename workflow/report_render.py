@@ -32,7 +32,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import clock
-from .i18n import N_
+from .i18n import N_, colon
 from .sections import kind_of
 from .sections.nominations import COLUMNS
 from .submissions import PROVENANCE_LABELS
@@ -252,8 +252,13 @@ def _bullet(document, text: str, lead: str | None = None) -> None:
 class Writer:
     """What a section kind writes a report document with (workflow/sections/*: `docx`)."""
 
-    def __init__(self, document):
+    def __init__(self, document, language: str):
         self.document = document
+        self._colon = colon("\x00", language)
+
+    def labelled(self, label: str, text: str) -> str:
+        """"Label: text" as the report's language writes it (workflow.i18n.colon)."""
+        return f"{self._colon.replace(chr(0), label)} {text}"
 
     def heading(self, text: str, level: int) -> None:
         self.document.add_heading(printable(text), level=level)
@@ -336,7 +341,7 @@ def docx(data: dict) -> bytes:
     document.add_heading(words["timeline"], level=3)
     document.add_picture(io.BytesIO(report_charts.timeline(data, words)), width=Cm(16))
 
-    writer = Writer(document)
+    writer = Writer(document, language)
     for section in data["sections"]:
         document.add_heading(section["title"], level=2)
         if section.get("former"):
@@ -516,7 +521,7 @@ def receipt_docx(submission, version, language: str) -> bytes:
         [words["timing"], words["after_deadline"] if version.late else words["on_time"]],
     ], [5, 11])
     document.add_heading(words["sent"], level=2)
-    writer, documents = Writer(document), documents_of(submission, version.content)
+    writer, documents = Writer(document, language), documents_of(submission, version.content)
     for section in call.sections:
         payload = section_payload(section, [(submission.mission.code, state, version.content.get(section["key"], {}))],
                                   language, documents)

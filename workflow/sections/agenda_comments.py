@@ -60,17 +60,17 @@ class AgendaComments(SectionKind):
         if payload["general"]:
             writer.paragraph(words["general"], bold=True)
             for comment in payload["general"]:
-                writer.bullet(f"{comment['state']}: {comment['text']}")
+                writer.bullet(writer.labelled(comment["state"], comment["text"]))
         for item in payload["items"]:
             writer.paragraph(f"{item['number']}. {item['title']}", bold=True)
             for comment in item["comments"]:
-                writer.bullet(f"{comment['state']}: {comment['text']}")
+                writer.bullet(writer.labelled(comment["state"], comment["text"]))
             if not item["comments"]:
                 writer.paragraph(words["none"])
         writer.heading(words["by_state"], 3)
         by_state: dict[str, list[str]] = {}
         for comment in payload["general"]:
-            by_state.setdefault(comment["state"], []).append(f"{words['general']}: {comment['text']}")
+            by_state.setdefault(comment["state"], []).append(writer.labelled(words["general"], comment["text"]))
         for item in payload["items"]:
             for comment in item["comments"]:
                 by_state.setdefault(comment["state"], []).append(f"{item['number']}. {comment['text']}")
