@@ -94,6 +94,19 @@ def test_check_your_answer_then_submit_on_behalf_of_the_state(app, client):
     assert factories.submission_of(call, w["ar"].mission).state == "submitted"
 
 
+def test_the_check_shows_what_was_left_blank_as_a_dash(app, client):
+    w = factories.world()
+    url = f"/portal/calls/{w['call'].id}"
+    client.sign_in("focal@ar.example")
+    client.get(url)
+    form = factories.answer_form(lock_version="0", action="review") | {
+        "experts-experts-0-title": "", "experts-experts-0-phone": ""}
+    assert client.post(url, form).status_code == 302
+    check = client.get(f"{url}/check").get_data(as_text=True)
+    assert 'data-label="Telephone">—</td>' in check and 'data-label="Title or post">—</td>' in check
+    assert 'data-label="Institution">Ministerio Público Fiscal</td>' in check
+
+
 def test_the_board_lists_states_by_name_in_the_readers_language_and_exports_them(app, client):
     import io
 
