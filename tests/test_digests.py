@@ -117,3 +117,25 @@ def test_staff_follow_chosen_calls_and_the_head_sets_defaults_for_new_staff(app,
     drain()
     text = digest_to(smtp, "admin@sec.example").get_body(("plain",)).get_content()
     assert other.reference in text and w["call"].reference not in text  # only the call followed
+
+
+def test_a_digest_counts_in_agreement_with_its_numbers(app, smtp):
+    from workflow.submissions import save, submit
+
+    w = factories.world()
+    w["officer"].locale, w["officer"].digest = "fr", "weekly"
+    db.session.commit()
+    brazil = factories.submission_of(w["call"], w["br"].mission)
+    with clock.frozen_at(w["call"].deadline - timedelta(days=8)):
+        save(brazil, factories.filled(w["call"]), w["br"], lock_version=brazil.lock_version)
+        submit(brazil, w["br"])
+        db.session.commit()
+    with clock.frozen_at(w["call"].deadline - timedelta(days=5)):
+        digests.send("weekly")
+    db.session.commit()
+    drain()
+    mail = digest_to(smtp, "officer@sec.example")
+    assert mail["Subject"] == "Récapitulatif Missiva\u00a0: 1 à examiner, 1 reçue, 0 problème de courriel"
+    text = mail.get_body(("plain",)).get_content()
+    assert "1 État membre sur 2 a répondu" in text
+    assert "(heure de New York), 5 jours restants" in text  # not a second pair of brackets

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy.orm import selectinload
 
 from . import clock, notifications, outbox, profiles
@@ -136,12 +136,17 @@ def quiet(content: dict) -> bool:
 
 
 def _subject(content: dict) -> str:
+    """The counts in the subject, each with the number it agrees with ("1 reçue", "2 reçues")."""
     if content["audience"] == "mission":
-        return gettext("Missiva: your mission's calls (%(open)s to answer, %(returned)s returned to you)",
-                       open=len(content["to_answer"]), returned=len(content["returned"]))
-    return gettext("Missiva digest: %(review)s to review, %(new)s received, %(failed)s mail problems",
-                   review=len(content["waiting"]), new=len(content["came_in"]),
-                   failed=len(content["failed"]) + len(content["stuck"]))
+        counts = ", ".join((
+            ngettext("%(num)d to answer", "%(num)d to answer", len(content["to_answer"])),
+            ngettext("%(num)d returned to you", "%(num)d returned to you", len(content["returned"]))))
+        return gettext("Missiva: your mission's calls (%(counts)s)", counts=counts)
+    counts = ", ".join((
+        ngettext("%(num)d to review", "%(num)d to review", len(content["waiting"])),
+        ngettext("%(num)d received", "%(num)d received", len(content["came_in"])),
+        ngettext("%(num)d mail problem", "%(num)d mail problems", len(content["failed"]) + len(content["stuck"]))))
+    return gettext("Missiva digest: %(counts)s", counts=counts)
 
 
 def _last_digests(period: str) -> dict[str, datetime]:
