@@ -158,7 +158,7 @@ def test_no_digest_on_a_quiet_day_unless_a_deadline_is_near(app, smtp):
         assert digests.send("daily") == 1  # six days left: worth a mail even on a quiet day
     db.session.commit()
     drain()
-    assert "(6 days left)" in smtp.to("admin@sec.example")[0].get_body(("plain",)).get_content()
+    assert "(New York time), 6 days left" in smtp.to("admin@sec.example")[0].get_body(("plain",)).get_content()
 
 
 def test_the_demo_head_of_the_secretariat_gets_the_daily_digest(app):
