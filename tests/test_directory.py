@@ -353,3 +353,13 @@ def test_the_import_page_reads_only_the_membership_lists_it_offers(app, make_cli
     page = admin.post("/admin/import", {"membership": "coe.csv"})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Importing this file makes 46 changes" in text
+
+
+def test_the_status_page_counts_the_last_sweep_in_agreement_with_its_numbers(app, make_client):
+    from workflow import status
+
+    factories.world()
+    status.sweep_done({"reminders": 1, "marked_late": 0, "closed": [7], "failed": [8, 9]})
+    db.session.commit()
+    page = admin_client(make_client).get("/admin/status").get_data(as_text=True)
+    assert "1 reminder, 0 marked late, 1 call closed, 2 calls it could not process." in page

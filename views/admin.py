@@ -11,6 +11,7 @@ from workflow import api_tokens, audit, directory, directory_files, roster, stat
 from workflow.checks import zone_names
 from workflow.db import db
 from workflow.i18n import gettext as _
+from workflow.i18n import ngettext
 from workflow.models import LANGUAGES, ApiToken, MemberState, Mission, User
 from workflow.text import name_key
 
@@ -242,7 +243,7 @@ def import_confirm():
     audit.record("directory_imported", acting_user(), detail={"changes": len(outcome.changes)})
     db.session.commit()
     directory_files.unstage(name)
-    flash(_("Imported: %(n)s changes.", n=len(outcome.changes)) if outcome.changes
+    flash(ngettext("Imported: %(num)d change.", "Imported: %(num)d changes.", len(outcome.changes)) if outcome.changes
           else _("The directory already said all that: nothing changed."), "success")
     return redirect(url_for("admin.states"))
 
