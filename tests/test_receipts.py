@@ -94,3 +94,27 @@ def test_the_mails_of_a_state_whose_name_takes_an_article_read_right_in_each_lan
         for wrong in ("de Brasil" if language == "pt" else "of Brasil", "Permanent Mission of Brazil" if
                       language != "en" else "Missão", "(s)"):
             assert wrong not in invitation + receipt, (language, wrong)
+
+
+def test_pages_and_the_receipt_name_the_state_with_its_article(app, client):
+    """"au nom du Brésil", "resposta do Brasil": the phrase the mail already uses (MemberState.of),
+    not the bare name after "de"."""
+    from workflow import receipts, report_render
+    from workflow.submissions import save, submit
+
+    from .test_report import docx_text
+
+    w = factories.world()
+    w["br"].locale = "fr"
+    db.session.commit()
+    client.sign_in("focal@br.example")
+    url = f"/portal/calls/{w['call'].id}"
+    client.get(url)
+    assert client.post(url, factories.answer_form(lock_version="0", action="review")).status_code == 302
+    assert "Soumettre au nom du Brésil" in client.get(f"{url}/check").get_data(as_text=True)
+    brazil = factories.submission_of(w["call"], w["br"].mission)
+    save(brazil, factories.filled(w["call"]), w["br"], lock_version=brazil.lock_version)
+    version = submit(brazil, w["br"])
+    db.session.commit()
+    assert "accusé réception de la réponse du Brésil" in receipts.html(brazil, version, "fr")
+    assert "acusa o recebimento da resposta do Brasil" in docx_text(report_render.receipt_docx(brazil, version, "pt"))

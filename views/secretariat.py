@@ -221,7 +221,8 @@ def accept_submission(submission_id: int):
         try:
             accept(sub, acting_user())
             db.session.commit()
-            flash(_("Accepted the answer of %(state)s.", state=sub.mission.member_state.name()), "success")
+            flash(_("Accepted the answer %(of_state)s.", of_state=sub.mission.member_state.of(str(get_locale()))),
+                  "success")
         except TransitionError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -23,7 +23,8 @@ def html(submission: Submission, version: SubmissionVersion, language: str) -> s
     with force_locale(language):
         return render_template(
             "documents/receipt.html", language=language, call=call, submission=submission, version=version,
-            state=mission.member_state.name(language), secretariat=secretariat_name(language),
+            state=mission.member_state.name(language), of_state=mission.member_state.of(language),
+            secretariat=secretariat_name(language),
             received=clock.shown(version.received, call.timezone, language, reader_zone=mission.timezone),
             issued=clock.shown(clock.now(), call.timezone, language),
             documents=documents_of(submission, version.content), printing=True,

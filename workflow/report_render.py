@@ -59,7 +59,7 @@ LABELS = {
     "head_of_delegation": N_("Head of delegation"), "delegate": N_("Delegate"), "alternate": N_("Alternate"),
     "adviser": N_("Adviser"), "matrix": N_("Member states and the experiences they would present"),
     "areas_key": N_("Areas"), "receipt": N_("Acknowledgement of receipt"), "receipt_number": N_("Receipt number"),
-    "receipt_text": N_("The secretariat acknowledges receipt of the answer of %(state)s to the call below."),
+    "receipt_text": N_("The secretariat acknowledges receipt of the answer %(of_state)s to the call below."),
     "call": N_("Call"), "sent": N_("What was sent"), "places_by_state": N_("Places by member state"),
     "nominated": N_("Experts nominated"), "places": N_("Funded places"),
     "former": N_("This section was later taken off the call; the answers below were given to it."),
@@ -510,7 +510,7 @@ def receipt_docx(submission, version, language: str) -> bytes:
     _header(document, secretariat_name(language), [(version.receipt_number, True)])
     _sign(document, secretariat_name(language), words["receipt"])
     document.add_heading(words["receipt"], level=1)
-    document.add_paragraph(_t("receipt_text", language, state=state))
+    document.add_paragraph(_t("receipt_text", language, of_state=submission.mission.member_state.of(language)))
     _table(document, [words["receipt_number"], version.receipt_number], [
         [words["call"], f"{call.title_in(language)} ({call.reference})"],
         [words["state"], state],
