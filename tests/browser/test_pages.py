@@ -76,7 +76,7 @@ def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_pa
     assert "Revise su respuesta antes de enviarla" in mission.content()  # everything, before it is sent
     assert "María José Núñez" in mission.content()
     shoot(mission, "02b-check-es")
-    mission.get_by_role("button", name="Enviar en nombre de Argentina").click()
+    mission.get_by_role("button", name="Enviar en nombre de la Argentina").click()
     assert mission.get_by_text("Acuse de recibo").first.is_visible()
     assert "CIBER-V/doc.1/07 · AR · 1" in mission.content()
     pdf = mission.get_by_role("link", name="Descargar el acuse de recibo (PDF)")
@@ -97,7 +97,7 @@ def test_mission_and_secretariat_paths(app, server, browser, smtp, shoot, tmp_pa
     assert "Indique el cargo del experto en inglés." in mission.content()
     mission.get_by_label("Cargo o puesto").first.fill("Specialized prosecutor")
     mission.get_by_role("button", name="Revisar la respuesta y enviar").click()
-    mission.get_by_role("button", name="Enviar en nombre de Argentina").click()
+    mission.get_by_role("button", name="Enviar en nombre de la Argentina").click()
     assert "CIBER-V/doc.1/07 · AR · 2" in mission.content()
 
     officer.reload()
@@ -163,7 +163,7 @@ def test_phone_keyboard_and_errors(app, server, browser, smtp, shoot):
     phone.get_by_role("button", name="Verificar a resposta e enviar").click()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(phone, "07b-phone-check-pt")
-    phone.get_by_role("button", name="Enviar em nome de Brasil").click()
+    phone.get_by_role("button", name="Enviar em nome do Brasil").click()
     assert "CIBER-V/doc.1/07 · BR · 1" in phone.content()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(phone, "08-phone-receipt-pt")
@@ -219,7 +219,7 @@ def test_officer_path_in_spanish_on_a_phone_by_keyboard_alone(app, server, brows
     phone.keyboard.press("Space")
     phone.keyboard.press("Tab")
     phone.keyboard.press("Enter")
-    expect(phone.locator(".flash")).to_contain_text("Se aceptó la respuesta de Argentina.")
+    expect(phone.locator(".flash")).to_contain_text("Se aceptó la respuesta de la Argentina.")
     shoot(phone, "14-officer-accepted-es")
     phone.goto(f"{server}/secretariat/outbox")
     shoot(phone, "15-officer-outbox-es")
