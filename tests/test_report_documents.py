@@ -4,6 +4,7 @@ in tests/artifacts/documents/ for people to look at."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import subprocess
 from datetime import timedelta
@@ -125,7 +126,7 @@ def pdf_pages(data: bytes, name: str) -> tuple[str, int, list[str]]:
         old.unlink()
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(ARTIFACTS / name)], check=True)
     assert len(list(ARTIFACTS.glob(f"{name}-*.png"))) == pages  # every page renders
-    return text + info, pages, ["landscape" if float(w) > float(h) else "portrait" for w, h in sizes]
+    return text + "\n" + info, pages, ["landscape" if float(w) > float(h) else "portrait" for w, h in sizes]
 
 
 @needs_poppler
@@ -133,12 +134,34 @@ def test_the_report_as_pdf(app):
     w = funded_answers()
     data = report.build(w["call"], "submitted")
     text, pages, orientation = pdf_pages(report_render.pdf(data), "report-en")
-    assert pages == 3 and orientation == ["portrait", "landscape", "portrait"], text  # the experts' table: landscape
-    assert "CIBER-V/doc.2/07" in text and "Original: English" in text and "Page 1 of 3" in text
-    assert re.search(r"^Author:\s+Technical Secretariat$", text, re.M) and re.search(r"^Creator:\s+Missiva$", text, re.M)
-    assert "Fax · Nota verbal" in text and "Funded place" in text
+    # The experts' table (eight columns with funding) has landscape pages of its own, as in the DOCX.
+    assert orientation[0] == "portrait" and orientation[-1] == "portrait" and "landscape" in orientation
+    turns = [a for a, b in itertools.pairwise(orientation) if a != b]
+    assert turns == ["portrait", "landscape"], orientation  # one landscape stretch, not a page here and there
+    assert "CIBER-V/doc.2/07" in text and "Original: English" in text and f"Page 1 of {pages}" in text
+    assert f"Page {pages} of {pages}" in text
+    assert re.search(r"^Author:\s+Technical Secretariat$", text, re.M)
+    assert re.search(r"^Title:\s+Consolidated report of the answers of the member states$", text, re.M)
+    assert re.search(r"^Keywords:\s+CIBER-V/doc.2/07$", text, re.M)
+    assert "Fax · Nota verbal" in text and "Funded place" in text and "María José Núñez" in text
     assert "Member states that did not answer" in text
+    assert "Mexico" in text and re.search(r"Chile\s+1\s+October 28, 2030", text)
 
     spanish, _pages, _orientation = pdf_pages(report_render.pdf(report.build(w["call"], "submitted", language="es")),
-                                     "report-es")
+                                              "report-es")
     assert "Página 1 de" in spanish and "Original: Español" in spanish and "Plaza financiada" in spanish
+
+
+@needs_poppler
+def test_what_a_mission_typed_prints_as_typed_in_the_pdf(app):
+    """Typst reads the report as data: a comment written like Typst markup is printed, it does
+    not turn pages, embolden text or end the document."""
+    w = funded_answers()
+    data = report.build(w["call"], "submitted")
+    _text, pages, orientation = pdf_pages(report_render.pdf(data), "report-plain")
+    hostile = '#set page(flipped: true) #pagebreak() *bold* $x^2$ ] ) } // #import "/etc/passwd"'
+    agenda = next(s for s in data["sections"] if s["kind"] == "agenda_comments")
+    agenda["general"] = [{"state": "Argentina", "text": hostile}]
+    text, hostile_pages, hostile_orientation = pdf_pages(report_render.pdf(data), "report-hostile")
+    assert hostile_orientation[: len(orientation)] == orientation and hostile_pages == pages
+    assert "#set page(flipped: true) #pagebreak() *bold* $x^2$ ] ) } // #import \"/etc/passwd\"" in text

@@ -82,7 +82,8 @@ def chart(report_id: int, name: str):
         svg = report_charts.timeline(row.data, report_render.labels(row.data["call"]["language"]), "svg")
     else:
         section = next((s for s in row.data["sections"] if s["key"] == name), None)
-        svg = kind_of(section).chart(section, "svg") if section else None
+        words = report_render.labels(row.data["call"]["language"])
+        svg = kind_of(section).chart(section, words, "svg") if section else None
         if svg is None:
             abort(404)
     return Response(svg, mimetype="image/svg+xml")

@@ -1,5 +1,5 @@
 """Charts for the report (matplotlib, no display): answers over time against the deadline, and
-the member states x experience areas matrix. PNG for the DOCX, SVG for the page."""
+the member states presenting on each experience area. PNG for the DOCX, SVG for the page and the PDF."""
 from __future__ import annotations
 
 import io
@@ -79,27 +79,35 @@ def timeline_description(data: dict, labels: dict) -> str:
             f"{colon(labels['deadline'], language)} {day(date.fromisoformat(data['timeline_deadline']))}.")
 
 
-def matrix(section: dict, fmt: str = "png") -> bytes:
-    """A filled cell: that state's expert would like to present on that area. States run down
-    the side for a short list, and along the bottom (in small type) for a long one."""
-    rows, areas = section["rows"], section["areas"]
-    values = [[1 if row["areas"][a["key"]]["present"] else 0 for a in areas] for row in rows] or [[0] * len(areas)]
-    names, numbers = [row["state"] for row in rows], [str(i + 1) for i in range(len(areas))]
-    wide = len(rows) > 40
-    if wide:
-        values = [list(column) for column in zip(*values, strict=True)]
-        figure = pyplot.figure(figsize=(10, 1 + 0.3 * len(areas)))
-    else:
-        figure = pyplot.figure(figsize=(7, max(2.0, 0.22 * len(rows) + 1.5)))
+def presenting(section: dict) -> list[int]:
+    """How many member states would present on each experience area, in the areas' order."""
+    return [sum(1 for row in section["rows"] if row["areas"][a["key"]]["present"]) for a in section["areas"]]
+
+
+def areas(section: dict, labels: dict, fmt: str = "png") -> bytes:
+    """One bar an area (numbered as in the report's table and list): the member states whose
+    experts would like to present on it, out of those that answered."""
+    counts, answered = presenting(section), len(section["rows"])
+    numbers = [str(i + 1) for i in range(len(counts))]
+    figure = pyplot.figure(figsize=(7, 0.9 + 0.38 * len(counts)))
     axes = figure.add_subplot()
-    axes.imshow(values, cmap="Blues", vmin=0, vmax=1.4, aspect="auto", interpolation="nearest")
-    if wide:
-        axes.set_yticks(range(len(areas)), numbers)
-        axes.set_xticks(range(len(rows)), names, fontsize=4, rotation=90)
-    else:
-        axes.set_xticks(range(len(areas)), numbers)
-        axes.set_yticks(range(len(rows)), names, fontsize=7)
-        axes.xaxis.tick_top()
-    for spine in axes.spines.values():
-        spine.set_visible(False)
+    positions = range(len(counts))
+    axes.barh(positions, counts, color=ACCENT, height=0.6)
+    axes.set_yticks(positions, numbers)
+    axes.invert_yaxis()  # area 1 on top, as in the list
+    axes.set_xlim(0, max(1, answered))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for position, count in zip(positions, counts, strict=True):
+        axes.annotate(str(count), (count, position), xytext=(4, 0), textcoords="offset points", va="center",
+                      fontsize=8, color=INK)
+    axes.tick_params(labelsize=9)
+    axes.set_xlabel(labels["states_presenting"], fontsize=9)
+    axes.spines[["top", "right"]].set_visible(False)
     return _output(figure, fmt)
+
+
+def areas_description(section: dict, labels: dict, language: str) -> str:
+    """The bar chart in words, for its alt text."""
+    counted = zip(section["areas"], presenting(section), strict=True)
+    return f"{colon(labels['states_presenting'], language)} " + "; ".join(
+        f"{index}. {area['label']}: {count}" for index, (area, count) in enumerate(counted, start=1))

@@ -1,5 +1,5 @@
-"""Rendering the report's data (workflow/report.py) as a secretariat document (DOCX, and PDF drawn
-from HTML by WeasyPrint), a workbook with one sheet per section (XLSX), and one CSV per section (in a
+"""Rendering the report's data (workflow/report.py) as a secretariat document (DOCX, and the same
+document as PDF typeset by Typst), a workbook with one sheet per section (XLSX), and one CSV per section (in a
 ZIP). Text in the report's language.
 
 The document is the secretariat's: its own symbol, the date and original language in the page
@@ -7,11 +7,11 @@ header, page numbers in the footer, wide tables on landscape pages, and its meta
 secretariat."""
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import zipfile
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from contextlib import contextmanager
 from datetime import date, datetime
 from xml.sax.saxutils import escape
 
@@ -24,12 +24,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
-from flask import render_template
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from . import clock
 from .i18n import N_, colon
@@ -57,7 +53,7 @@ LABELS = {
     "waiting": N_("Answers not in this report (waiting for review or amendment)"), "status": N_("Status"),
     "question": N_("Question"), "answer": N_("Answer"), "participants": N_("List of participants"),
     "head_of_delegation": N_("Head of delegation"), "delegate": N_("Delegate"), "alternate": N_("Alternate"),
-    "adviser": N_("Adviser"), "matrix": N_("Member states and the experiences they would present"),
+    "adviser": N_("Adviser"), "states_presenting": N_("Member states whose experts would present"),
     "areas_key": N_("Areas"), "receipt": N_("Acknowledgement of receipt"), "receipt_number": N_("Receipt number"),
     "receipt_text": N_("The secretariat acknowledges receipt of the answer %(of_state)s to the call below."),
     "call": N_("Call"), "sent": N_("What was sent"), "places_by_state": N_("Places by member state"),
@@ -250,33 +246,80 @@ def _bullet(document, text: str, lead: str | None = None) -> None:
 
 
 class Writer:
-    """What a section kind writes a report document with (workflow/sections/*: `docx`)."""
+    """What a report document is written with: the section kinds (workflow/sections/*: `docx`)
+    and the report's own frame write through these calls, once, and each writer draws them (the
+    DOCX through python-docx, the PDF through Typst)."""
 
-    def __init__(self, document, language: str):
-        self.document = document
+    def __init__(self, language: str):
+        self.language = language
         self._colon = colon("\x00", language)
 
     def labelled(self, label: str, text: str) -> str:
         """"Label: text" as the report's language writes it (workflow.i18n.colon)."""
         return f"{self._colon.replace(chr(0), label)} {text}"
 
+    def title(self, title: str, lines: list[str]) -> None:
+        """The document's title, centred and in capitals, with lines under it."""
+        raise NotImplementedError
+
+    def heading(self, text: str, level: int) -> None:
+        raise NotImplementedError
+
+    def paragraph(self, text: str, *, bold: bool = False, hint: bool = False) -> None:
+        """hint: a remark about the text around it rather than content (shown in italics)."""
+        raise NotImplementedError
+
+    def bullet(self, text: str) -> None:
+        raise NotImplementedError
+
+    def table(self, header: list[str], rows: list[list], widths: list[float] | None = None,
+              shaded: Collection[tuple[int, int]] = ()) -> None:
+        """A grid table whose header repeats on each page; widths in cm; shaded: (row, column) of
+        cells to highlight, the header being row 0."""
+        raise NotImplementedError
+
+    @contextmanager
+    def landscape(self, wide: bool = True):
+        """What is written inside goes on landscape pages of its own (when `wide`)."""
+        yield
+
+    def picture(self, draw: Callable[[str], bytes | None], width_cm: float, *, alt: str = "") -> None:
+        """A chart: `draw(format)` gives it in the format this writer takes ("png" or "svg"), or
+        None where there is none."""
+        raise NotImplementedError
+
+
+class DocxWriter(Writer):
+    def __init__(self, document, language: str):
+        super().__init__(language)
+        self.document = document
+
+    def title(self, title: str, lines: list[str]) -> None:
+        paragraph = self.document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run(printable(title).upper()).bold = True
+        for line in lines:
+            paragraph.add_run("\n" + printable(line))
+
     def heading(self, text: str, level: int) -> None:
         self.document.add_heading(printable(text), level=level)
 
-    def paragraph(self, text: str, *, bold: bool = False) -> None:
-        paragraph = self.document.add_paragraph()
-        paragraph.add_run(printable(text)).bold = bold or None
+    def paragraph(self, text: str, *, bold: bool = False, hint: bool = False) -> None:
+        run = self.document.add_paragraph().add_run(printable(text))
+        run.bold, run.italic = bold or None, hint or None
 
     def bullet(self, text: str) -> None:
         _bullet(self.document, text)
 
     def table(self, header: list[str], rows: list[list], widths: list[float] | None = None,
-              shaded: Collection[tuple[int, int]] = (), wide: bool = False) -> None:
-        """shaded: (row, column) of cells to highlight, the header being row 0. A wide table gets
-        landscape pages of its own."""
+              shaded: Collection[tuple[int, int]] = ()) -> None:
+        _table(self.document, header, rows, widths, shaded)
+
+    @contextmanager
+    def landscape(self, wide: bool = True):
         if wide:
             self._orient(landscape=True)
-        _table(self.document, header, rows, widths, shaded)
+        yield
         if wide:
             self._orient(landscape=False)
 
@@ -285,9 +328,79 @@ class Writer:
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = A4[::-1] if landscape else A4
 
-    def picture(self, image: bytes | None, width_cm: float) -> None:
+    def picture(self, draw: Callable[[str], bytes | None], width_cm: float, *, alt: str = "") -> None:
+        image = draw("png")
         if image:
-            self.document.add_picture(io.BytesIO(image), width=Cm(width_cm))
+            shape = self.document.add_picture(io.BytesIO(image), width=Cm(width_cm))
+            shape._inline.docPr.set("descr", printable(alt))
+
+
+def _cell(value) -> str:
+    """A table cell's text for Typst: numbers as text, tabs as wide spaces (Typst drops tabs)."""
+    return printable(value).replace("\t", "\u2003")
+
+
+def _shares(header: list[str], rows: list[list]) -> list[float]:
+    """Column widths for a table given none, in proportion to what the columns hold (the header
+    on two lines at most, the usual length of a cell), measured on the first rows."""
+    sample = rows[:200]
+    shares = []
+    for column, label in enumerate(header):
+        lengths = sorted(len(_cell(row[column])) for row in sample) or [0]
+        usual = lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))]
+        longest_word = max((len(word) for word in str(label).split()), default=1)
+        shares.append(2 + max(4, longest_word, len(str(label)) / 2, min(usual, 40)))  # 2: the cell's padding
+    return shares
+
+
+class TypstWriter(Writer):
+    """Collects the document as blocks of data for templates/documents/report.typ."""
+
+    def __init__(self, language: str):
+        super().__init__(language)
+        self.blocks: list[dict] = []
+        self.files: dict[str, bytes] = {}
+        self._into = self.blocks
+
+    def title(self, title: str, lines: list[str]) -> None:
+        self._into.append({"kind": "title", "text": printable(title), "lines": [printable(v) for v in lines if v]})
+
+    def heading(self, text: str, level: int) -> None:
+        self._into.append({"kind": "heading", "text": _cell(text), "level": level})
+
+    def paragraph(self, text: str, *, bold: bool = False, hint: bool = False) -> None:
+        self._into.append({"kind": "paragraph", "text": _cell(text), "bold": bold, "hint": hint})
+
+    def bullet(self, text: str) -> None:
+        self._into.append({"kind": "bullet", "text": _cell(text)})
+
+    def table(self, header: list[str], rows: list[list], widths: list[float] | None = None,
+              shaded: Collection[tuple[int, int]] = ()) -> None:
+        numeric = [bool(rows) and all(isinstance(row[c], int | float) for row in rows) for c in range(len(header))]
+        self._into.append({
+            "kind": "table", "header": [_cell(v) for v in header], "rows": [[_cell(v) for v in row] for row in rows],
+            "widths": widths, "shares": None if widths else _shares(header, rows), "numeric": numeric,
+            "shaded": {f"{r},{c}": True for r, c in shaded}})
+
+    @contextmanager
+    def landscape(self, wide: bool = True):
+        if not wide:
+            yield
+            return
+        part: dict = {"kind": "landscape", "blocks": []}
+        self._into.append(part)
+        outer, self._into = self._into, part["blocks"]
+        try:
+            yield
+        finally:
+            self._into = outer
+
+    def picture(self, draw: Callable[[str], bytes | None], width_cm: float, *, alt: str = "") -> None:
+        content = draw("svg")  # drawn as lines and text, sharp at any zoom
+        if content:
+            name = f"picture-{len(self.files) + 1}.svg"
+            self.files[name] = content
+            self._into.append({"kind": "picture", "file": name, "width": width_cm, "alt": printable(alt)})
 
 
 def summary_rows(data: dict, words: dict) -> list[list]:
@@ -318,78 +431,73 @@ def source_header(words: dict) -> list[str]:
     return [words["state"], words["version"], words["received"], words["channel"], words["timing"]]
 
 
-def docx(data: dict) -> bytes:
+def _write(writer: Writer, data: dict, words: dict) -> None:
+    """The report's body, the same in every document: title, summary and timeline, each section
+    as its kind writes it (on landscape pages where its table is wide), who did not answer, what
+    is missing or waiting, and the answers used."""
     from . import report_charts  # matplotlib: imported by the processes that draw a chart, when they do
 
+    language = data["call"]["language"]
+    writer.title(data["call"]["title"], [meeting_line(data), concerning(data)])
+    writer.heading(words["report"], 1)
+    writer.paragraph(_t("compiled", language, when=_when(data["compiled_at"], data, short=False),
+                        basis=words[data["basis"]]))
+    writer.heading(words["summary"], 2)
+    writer.table([words["summary"], ""], summary_rows(data, words), [10, 4])
+    writer.heading(words["timeline"], 3)
+    writer.picture(lambda fmt: report_charts.timeline(data, words, fmt), 16,
+                   alt=report_charts.timeline_description(data, words))
+    for section in data["sections"]:
+        kind = kind_of(section)
+        with writer.landscape(kind.wide(section)):
+            writer.heading(section["title"], 2)
+            if section.get("former"):
+                writer.paragraph(words["former"], hint=True)
+            kind.docx(writer, section, words)
+    writer.heading(words["not_answered"], 2)
+    writer.paragraph(", ".join(s["state"] for s in data["not_answered"]) or words["none"])
+    if data.get("missing_documents"):
+        writer.heading(words["missing_documents"], 2)
+        writer.table([words["state"], words["document"]],
+                     [[m["state"], "; ".join(m["items"])] for m in data["missing_documents"]], [5, 12])
+    if data["waiting"]:
+        writer.heading(words["waiting"], 2)
+        writer.paragraph(", ".join(s["state"] for s in data["waiting"]))
+    writer.heading(words["sources"], 2)
+    writer.table(source_header(words), source_rows(data, words), [3.5, 1.6, 4.6, 4.3, 3])
+
+
+def docx(data: dict) -> bytes:
     language = data["call"]["language"]
     words = labels(language)
     document = _new_document()
     _frame(document, data, words["report"])
-
-    heading = document.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    heading.add_run(printable(data["call"]["title"]).upper()).bold = True
-    for line in (meeting_line(data), concerning(data)):
-        if line:
-            heading.add_run("\n" + printable(line))
-    document.add_heading(words["report"], level=1)
-    document.add_paragraph(_t("compiled", language, when=_when(data["compiled_at"], data, short=False),
-                              basis=words[data["basis"]]))
-
-    document.add_heading(words["summary"], level=2)
-    _table(document, [words["summary"], ""], summary_rows(data, words), [10, 4])
-    document.add_heading(words["timeline"], level=3)
-    document.add_picture(io.BytesIO(report_charts.timeline(data, words)), width=Cm(16))
-
-    writer = Writer(document, language)
-    for section in data["sections"]:
-        document.add_heading(section["title"], level=2)
-        if section.get("former"):
-            writer.paragraph(words["former"])
-        kind_of(section).docx(writer, section, words)
-
-    document.add_heading(words["not_answered"], level=2)
-    document.add_paragraph(", ".join(s["state"] for s in data["not_answered"]) or words["none"])
-    if data.get("missing_documents"):
-        document.add_heading(words["missing_documents"], level=2)
-        _table(document, [words["state"], words["document"]],
-               [[m["state"], "; ".join(m["items"])] for m in data["missing_documents"]], [5, 12])
-    if data["waiting"]:
-        document.add_heading(words["waiting"], level=2)
-        document.add_paragraph(", ".join(s["state"] for s in data["waiting"]))
-    document.add_heading(words["sources"], level=2)
-    _table(document, source_header(words), source_rows(data, words), [3.5, 1.6, 4.6, 4.3, 3])
+    _write(DocxWriter(document, language), data, words)
     return _save(document)
 
 
 def pdf(data: dict) -> bytes:
-    """The same document drawn from HTML (templates/documents/report.html) by WeasyPrint."""
-    from weasyprint import HTML  # a second's import: only where a PDF is drawn
+    """The same document as the DOCX (the same Writer calls), typeset by Typst
+    (templates/documents/report.typ): page header and footer as the DOCX has them."""
+    from . import typeset
 
-    return HTML(string=html(data)).write_pdf()
+    language = data["call"]["language"]
+    words = labels(language)
+    writer = TypstWriter(language)
+    _write(writer, data, words)
+    lines = heading_lines(data)
+    frame = {"language": language, "title": words["report"], "subject": printable(data["call"]["title"]),
+             "keywords": [printable(data["call"].get("symbol") or data["call"]["reference"])],
+             "secretariat": printable(lines["secretariat"]), "symbol": printable(lines["symbol"]),
+             "line": f"{lines['date']} · {lines['original']}", "page": list(_page_parts(language))}
+    return typeset.pdf("report.typ", {"frame": frame, "blocks": writer.blocks}, writer.files,
+                       when=datetime.fromisoformat(data["compiled_at"]))
 
 
 def page_numbers(language: str) -> Markup:
     """"Page 3 of 12" as CSS `content` for a page footer, in the language."""
     before, middle, after = _page_parts(language)
     return Markup(f"{css_string(before)} counter(page) {css_string(middle)} counter(pages) {css_string(after)}")
-
-
-def html(data: dict) -> str:
-    from . import report_charts  # matplotlib: imported by the processes that draw a chart, when they do
-
-    language = data["call"]["language"]
-    words = labels(language)
-    with force_locale(language):
-        return render_template(
-            "documents/report.html", data=data, words=words, lines=heading_lines(data), concerning=concerning(data),
-            page_numbers=page_numbers(language),
-            compiled=_t("compiled", language, when=_when(data["compiled_at"], data, short=False),
-                        basis=words[data["basis"]]),
-            meeting=meeting_line(data), summary=summary_rows(data, words), sources=source_rows(data, words),
-            source_header=source_header(words),
-            timeline=base64.b64encode(report_charts.timeline(data, words, "svg")).decode("ascii"),
-            timeline_alt=report_charts.timeline_description(data, words), printing=True)
 
 
 def sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
@@ -415,6 +523,8 @@ def xlsx(data: dict) -> bytes:
 def changes_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
     """What changed between two versions of an answer: the old value struck through (as <del> on
     the page), the new one underlined (as <ins>)."""
+    from openpyxl.styles import Font
+
     workbook = _workbook([(title, header, rows)])
     struck, inserted = Font(strike=True, color="B3261E"), Font(underline="single", color="1B6B3A")
     for row in workbook.active.iter_rows(min_row=2, min_col=len(header) - 1):
@@ -428,7 +538,13 @@ def _saved(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _workbook(tables) -> Workbook:
+def _workbook(tables):
+    """openpyxl (and the numpy it loads, 25 MB) is imported where a workbook is written, not by
+    every worker and web process that imports this module."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
@@ -521,10 +637,11 @@ def receipt_docx(submission, version, language: str) -> bytes:
         [words["timing"], words["after_deadline"] if version.late else words["on_time"]],
     ], [5, 11])
     document.add_heading(words["sent"], level=2)
-    writer, documents = Writer(document, language), documents_of(submission, version.content)
+    writer, documents = DocxWriter(document, language), documents_of(submission, version.content)
     for section in call.sections:
         payload = section_payload(section, [(submission.mission.code, state, version.content.get(section["key"], {}))],
                                   language, documents)
-        document.add_heading(payload["title"], level=3)
-        kind_of(section).docx(writer, payload, words)
+        with writer.landscape(kind_of(section).wide(payload)):
+            writer.heading(payload["title"], 3)
+            kind_of(section).docx(writer, payload, words)
     return _save(document)

@@ -304,9 +304,13 @@ class SectionKind:
         """Whether the section's table needs a landscape page."""
         return False
 
-    def chart(self, payload: dict, fmt: str) -> bytes | None:
-        """The section's chart, if it has one."""
+    def chart(self, payload: dict, words: dict, fmt: str) -> bytes | None:
+        """The section's chart ("png" or "svg"), if it has one; words: report_render.labels."""
         return None
+
+    def chart_description(self, payload: dict, words: dict, language: str) -> str:
+        """The chart in words, for its alt text."""
+        return ""
 
     def template(self, part: str) -> str:
         return f"sections/{self.name}/{part}.html"

@@ -75,7 +75,8 @@ class ExperienceAreas(SectionKind):
                      shaded={(r, c) for r, row in enumerate(rows, start=1)
                              for c, a in enumerate(areas, start=1) if row["areas"][a["key"]]["present"]})
         if rows:
-            writer.picture(self.chart(payload, "png"), 14)
+            writer.picture(lambda fmt: self.chart(payload, words, fmt), 14,
+                           alt=self.chart_description(payload, words, writer.language))
         described = [[row["state"], area["label"], row["areas"][area["key"]]["description"]]
                      for row in rows for area in areas
                      if row["areas"][area["key"]]["present"] and row["areas"][area["key"]]["description"]]
@@ -89,7 +90,12 @@ class ExperienceAreas(SectionKind):
         return header, [[row["state"]] + [words["yes"] if row["areas"][a["key"]]["present"] else "" for a in areas]
                         + [row["areas"][a["key"]]["description"] for a in areas] for row in payload["rows"]]
 
-    def chart(self, payload: dict, fmt: str) -> bytes | None:
+    def chart(self, payload: dict, words: dict, fmt: str) -> bytes | None:
         from .. import report_charts  # matplotlib: only when a chart is drawn
 
-        return report_charts.matrix(payload, fmt)
+        return report_charts.areas(payload, words, fmt)
+
+    def chart_description(self, payload: dict, words: dict, language: str) -> str:
+        from .. import report_charts
+
+        return report_charts.areas_description(payload, words, language)

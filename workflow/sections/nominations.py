@@ -230,7 +230,7 @@ class Nominations(SectionKind):
     def docx(self, writer, payload: dict, words: dict) -> None:
         rows = self.participants(payload, words)
         if rows:
-            writer.table([words[k] for k in self.columns(payload)], rows, wide=self.wide(payload))
+            writer.table([words[k] for k in self.columns(payload)], rows)
         else:
             writer.paragraph(words["none"])
         own = self.own_figures(payload)
