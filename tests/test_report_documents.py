@@ -98,6 +98,18 @@ def test_no_funding_columns_where_the_call_funds_no_places(app):
     assert [c.text for c in experts.rows[0].cells][-1] == "Role" and len(experts.columns) == 7
 
 
+def test_the_title_block_has_no_empty_lines(app):
+    """A call with no meeting and no report symbol of its own: its title stands alone, without
+    the blank lines the missing meeting and "Concerning" would leave, in the DOCX and the PDF."""
+    w = known_answers()
+    w["call"].report_symbol, w["call"].meeting = None, {}
+    db.session.commit()
+    data = report.build(w["call"], "submitted")
+    title = docx.Document(io.BytesIO(report_render.docx(data))).paragraphs[0].text
+    assert title == w["call"].title_in("en").upper()
+    assert not data["call"]["symbol"] and not report_render.meeting_line(data)
+
+
 def test_the_officer_chooses_the_reports_language(app):
     w = funded_answers()  # an English call
     data = report.build(w["call"], "submitted", language="es")

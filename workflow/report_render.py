@@ -259,7 +259,7 @@ class Writer:
         return f"{self._colon.replace(chr(0), label)} {text}"
 
     def title(self, title: str, lines: list[str]) -> None:
-        """The document's title, centred and in capitals, with lines under it."""
+        """The document's title, centred and in capitals, with lines (none empty) under it."""
         raise NotImplementedError
 
     def heading(self, text: str, level: int) -> None:
@@ -340,16 +340,16 @@ def _cell(value) -> str:
     return printable(value).replace("\t", "\u2003")
 
 
-def _shares(header: list[str], rows: list[list]) -> list[float]:
+def _shares(header: list[str], rows: list[list[str]]) -> list[float]:
     """Column widths for a table given none, in proportion to what the columns hold (the header
     on two lines at most, the usual length of a cell), measured on the first rows."""
     sample = rows[:200]
     shares = []
     for column, label in enumerate(header):
-        lengths = sorted(len(_cell(row[column])) for row in sample) or [0]
+        lengths = sorted(len(row[column]) for row in sample) or [0]
         usual = lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))]
-        longest_word = max((len(word) for word in str(label).split()), default=1)
-        shares.append(2 + max(4, longest_word, len(str(label)) / 2, min(usual, 40)))  # 2: the cell's padding
+        longest_word = max((len(word) for word in label.split()), default=1)
+        shares.append(2 + max(4, longest_word, len(label) / 2, min(usual, 40)))  # 2: the cell's padding
     return shares
 
 
@@ -363,7 +363,7 @@ class TypstWriter(Writer):
         self._into = self.blocks
 
     def title(self, title: str, lines: list[str]) -> None:
-        self._into.append({"kind": "title", "text": printable(title), "lines": [printable(v) for v in lines if v]})
+        self._into.append({"kind": "title", "text": _cell(title), "lines": [_cell(line) for line in lines]})
 
     def heading(self, text: str, level: int) -> None:
         self._into.append({"kind": "heading", "text": _cell(text), "level": level})
@@ -377,9 +377,10 @@ class TypstWriter(Writer):
     def table(self, header: list[str], rows: list[list], widths: list[float] | None = None,
               shaded: Collection[tuple[int, int]] = ()) -> None:
         numeric = [bool(rows) and all(isinstance(row[c], int | float) for row in rows) for c in range(len(header))]
+        heads, cells = [_cell(v) for v in header], [[_cell(v) for v in row] for row in rows]
         self._into.append({
-            "kind": "table", "header": [_cell(v) for v in header], "rows": [[_cell(v) for v in row] for row in rows],
-            "widths": widths, "shares": None if widths else _shares(header, rows), "numeric": numeric,
+            "kind": "table", "header": heads, "rows": cells, "widths": widths,
+            "shares": None if widths else _shares(heads, cells), "numeric": numeric,
             "shaded": {f"{r},{c}": True for r, c in shaded}})
 
     @contextmanager
@@ -438,7 +439,7 @@ def _write(writer: Writer, data: dict, words: dict) -> None:
     from . import report_charts  # matplotlib: imported by the processes that draw a chart, when they do
 
     language = data["call"]["language"]
-    writer.title(data["call"]["title"], [meeting_line(data), concerning(data)])
+    writer.title(data["call"]["title"], [line for line in (meeting_line(data), concerning(data)) if line])
     writer.heading(words["report"], 1)
     writer.paragraph(_t("compiled", language, when=_when(data["compiled_at"], data, short=False),
                         basis=words[data["basis"]]))
