@@ -3,7 +3,7 @@ peak memory of a real worker compiling it (beside the same worker's memory when 
 of the child process that typesets the PDF (workflow/typeset.py)."""
 from __future__ import annotations
 
-import resource
+import logging
 import time
 from pathlib import Path
 
@@ -16,6 +16,17 @@ def _peak_kb(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
+
+
+class _Peaks(logging.Handler):
+    """The typesetting process's peak, as workflow.typeset logs it once the PDF is written."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.peaks: list[int] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.peaks.append(getattr(record, "typeset_peak_kb", 0))
 
 
 def run(kind: str, states: int = 193) -> dict:
@@ -40,13 +51,18 @@ def run(kind: str, states: int = 193) -> dict:
                 t = time.perf_counter()
                 xlsx_bytes = report_render.xlsx(data)
                 xlsx_s = time.perf_counter() - t
-                children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-                t = time.perf_counter()
-                pdf_bytes = report_render.pdf(data)
-                pdf_s = time.perf_counter() - t
-                # The PDF is typeset in a child process: its peak, the largest of the children waited for.
-                typeset_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-                typeset_kb = typeset_kb if typeset_kb > children_before else 0
+                typeset, logger = _Peaks(), logging.getLogger("workflow.typeset")
+                level = logger.level
+                logger.addHandler(typeset)
+                logger.setLevel(logging.INFO)
+                try:
+                    t = time.perf_counter()
+                    pdf_bytes = report_render.pdf(data)
+                    pdf_s = time.perf_counter() - t
+                finally:
+                    logger.removeHandler(typeset)
+                    logger.setLevel(level)
+                typeset_kb = max(typeset.peaks, default=0)
             worker = stack.worker(pool="solo")
             time.sleep(1)
             idle_kb = _peak_kb(worker.pid)

@@ -14,14 +14,18 @@ when the document is written."""
 from __future__ import annotations
 
 import json
+import logging
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates" / "documents"
+log = logging.getLogger(__name__)
 
 
 class TypesetError(RuntimeError):
@@ -39,11 +43,17 @@ def pdf(template: str, data: dict, files: dict[str, bytes] | None = None, *, whe
         for file_name, content in (files or {}).items():
             (folder / file_name).write_bytes(content)
         stamp = str(int(when.timestamp())) if when else ""
+        started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "workflow.typeset", str(folder), stamp], cwd=ROOT,
                               capture_output=True, text=True, timeout=timeout, check=False)
         if done.returncode != 0:
             raise TypesetError(done.stderr.strip()[-2000:] or f"typst exited with {done.returncode}")
-        return (folder / "out.pdf").read_bytes()
+        produced = (folder / "out.pdf").read_bytes()
+        peak_kb = int(done.stdout.split()[-1]) if done.stdout.split() else 0
+        log.info("typeset %s: %d KB in %.2f s, the typesetting process's peak %d MB", template,
+                 len(produced) // 1024, time.perf_counter() - started, peak_kb // 1024,
+                 extra={"typeset_peak_kb": peak_kb})
+        return produced
 
 
 def _main(folder: str, stamp: str) -> None:
@@ -51,6 +61,7 @@ def _main(folder: str, stamp: str) -> None:
 
     typst.compile(str(Path(folder) / "main.typ"), output=str(Path(folder) / "out.pdf"), root=folder,
                   format="pdf", timestamp=int(stamp) if stamp else None)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # its peak (KB), for the log line
 
 
 if __name__ == "__main__":
