@@ -151,7 +151,8 @@ def test_compile_from_the_page_and_download(app, make_client):
     assert "Łukasz Ñandú Çelik" in page and "Chile" in page and "refresh" not in page
     download = officer.get(f"/secretariat/reports/{row.id}/download/docx")
     assert "María José Núñez" in docx_text(download.data)
-    assert officer.get(f"/secretariat/reports/{row.id}/charts/timeline.svg").data.startswith(b"<?xml")
+    chart = officer.get(f"/secretariat/reports/{row.id}/charts/timeline.svg")
+    assert chart.mimetype == "image/svg+xml" and chart.data.startswith(b"<svg") and b"</svg>" in chart.data
     participants = officer.get(f"/secretariat/calls/{w['call'].id}/participants.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(participants.data)).active
     assert sheet["B2"].value == "María José Núñez"

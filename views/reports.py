@@ -52,7 +52,7 @@ def call_reports(call_id: int):
 @bp.route("/reports/<int:report_id>")
 @secretariat_required
 def show(report_id: int):
-    from workflow import report_charts  # matplotlib: imported where a chart is drawn, not by every process
+    from workflow import report_charts
 
     row = db.get_or_404(Report, report_id)
     data = row.data
@@ -73,20 +73,20 @@ def download(report_id: int, fmt: str):
 @bp.route("/reports/<int:report_id>/charts/<name>.svg")
 @secretariat_required
 def chart(report_id: int, name: str):
-    from workflow import report_charts
+    from workflow import report_charts, typeset
 
     row = db.get_or_404(Report, report_id)
     if row.data is None:
         abort(404)
+    words = report_render.labels(row.data["call"]["language"])
     if name == "timeline":
-        svg = report_charts.timeline(row.data, report_render.labels(row.data["call"]["language"]), "svg")
+        drawn = report_charts.timeline(row.data, words)
     else:
         section = next((s for s in row.data["sections"] if s["key"] == name), None)
-        words = report_render.labels(row.data["call"]["language"])
-        svg = kind_of(section).chart(section, words, "svg") if section else None
-        if svg is None:
+        drawn = kind_of(section).chart(section, words) if section else None
+        if drawn is None:
             abort(404)
-    return Response(svg, mimetype="image/svg+xml")
+    return Response(typeset.picture(drawn, "svg"), mimetype="image/svg+xml")
 
 
 @bp.route("/calls/<int:call_id>/participants.<fmt>")

@@ -1,30 +1,17 @@
-"""Charts for the report (matplotlib, no display): answers over time against the deadline, and
-the member states presenting on each experience area. PNG for the DOCX, SVG for the page and the PDF."""
+"""The report's charts as data: answers over time against the deadline, and the member states
+presenting on each experience area. Typst draws them (templates/documents/charts.typ): inside the
+report's PDF, and on their own (workflow.typeset.picture) as SVG for the page and PNG for the DOCX.
+Positions are fractions of the plotting area; every label is already in the report's language."""
 from __future__ import annotations
 
-import io
+import math
 from datetime import date, timedelta
 
-import matplotlib
 from babel.dates import format_date
-
-matplotlib.use("Agg")
-from matplotlib import pyplot
-from matplotlib.dates import AutoDateLocator, date2num, num2date
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .i18n import colon
 
-INK, ACCENT, MUTED = "#1b1f24", "#0b5394", "#b3261e"
-
-
-def _output(figure: Figure, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    figure.tight_layout()  # cheaper than bbox_inches="tight", which draws the figure twice
-    figure.savefig(buffer, format=fmt, dpi=110 if fmt == "png" else 72)
-    pyplot.close(figure)
-    return buffer.getvalue()
+TIMELINE_SIZE = (16.0, 6.5)  # cm
 
 
 def _axis_days(data: dict) -> tuple[date, date]:
@@ -35,34 +22,53 @@ def _axis_days(data: dict) -> tuple[date, date]:
     return start - timedelta(days=1), max(end, start) + timedelta(days=1)
 
 
-def timeline(data: dict, labels: dict, fmt: str = "png") -> bytes:
+def _step(top: float, most: int) -> int:
+    """A round step (1, 2, 5, 10, 20, 50...) giving at most `most` ticks up to `top`."""
+    rough = max(1.0, top / most)
+    power = 10 ** math.floor(math.log10(rough))
+    return int(next(f * power for f in (1, 2, 5, 10) if f * power >= rough))
+
+
+def _count_ticks(top: int, most: int = 7) -> list[list]:
+    step = _step(top, most)
+    return [[value / top, str(value)] for value in range(0, top + 1, step)]
+
+
+def _day_ticks(first: date, last: date, language: str) -> list[list]:
+    """Days a week apart (or months, or years, for a long span) in the language, at most 8."""
+    span = (last - first).days or 1
+    if span <= 75:
+        every = next(d for d in (1, 2, 7, 14) if span / d <= 8)
+        days = [first + timedelta(days=n) for n in range(1, span, every)]
+        pattern = "d MMM"
+    else:
+        months = next(m for m in (1, 2, 3, 6, 12, 24, 60) if span / 30.4 / m <= 8)
+        month = date(first.year, first.month, 1)
+        days = []
+        while month <= last:
+            if month > first and (month.year * 12 + month.month - 1) % months == 0:
+                days.append(month)
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        pattern = "MMM y"
+    return [[(day - first).days / span, format_date(day, pattern, locale=language)] for day in days]
+
+
+def timeline(data: dict, labels: dict) -> dict:
     """Cumulative answers by day, with the deadline marked and the number addressed as a ceiling."""
-    figure = pyplot.figure(figsize=(7, 3))
-    axes = figure.add_subplot()
-    points = data["timeline"]
     first, last = _axis_days(data)
-    if points:
-        days = [date.fromisoformat(p["date"]) for p in points] + [last]
-        counts = [p["count"] for p in points]
-        axes.step(date2num(days), [*counts, counts[-1]], where="post", color=ACCENT, linewidth=2)
-        axes.plot(date2num(days[:-1]), counts, "o", color=ACCENT, markersize=4)
-    axes.axvline(date2num(date.fromisoformat(data["timeline_deadline"])), color=MUTED, linestyle="--",
-                 linewidth=1.5, label=labels["deadline"])
+    span = (last - first).days or 1
     addressed = data["summary"]["addressed"]
-    axes.axhline(addressed, color=INK, linestyle=":", linewidth=1, label=labels["addressed"])
-    axes.set_xlim(date2num(first), date2num(last))
-    axes.set_ylim(0, addressed + max(1, addressed // 10))
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    locator = AutoDateLocator(maxticks=8)
-    axes.xaxis.set_major_locator(locator)
-    language, pattern = data["call"]["language"], "d MMM" if (last - first).days < 180 else "MMM y"
-    axes.xaxis.set_major_formatter(FuncFormatter(
-        lambda value, _position: format_date(num2date(value).date(), pattern, locale=language)))
-    axes.tick_params(labelsize=9)
-    axes.set_ylabel(labels["answers"], fontsize=9)
-    axes.legend(loc="upper left", fontsize=8, frameon=False)
-    axes.spines[["top", "right"]].set_visible(False)
-    return _output(figure, fmt)
+    top = addressed + max(1, addressed // 10)
+
+    def at(iso: str) -> float:
+        return (date.fromisoformat(iso) - first).days / span
+
+    return {"kind": "timeline", "width": TIMELINE_SIZE[0], "height": TIMELINE_SIZE[1],
+            "x_ticks": _day_ticks(first, last, data["call"]["language"]), "y_ticks": _count_ticks(top),
+            "x_title": "", "y_title": labels["answers"],
+            "steps": [[at(p["date"]), p["count"] / top] for p in data["timeline"]],
+            "deadline": at(data["timeline_deadline"]), "ceiling": addressed / top,
+            "legend": {"deadline": labels["deadline"], "addressed": labels["addressed"]}}
 
 
 def timeline_description(data: dict, labels: dict) -> str:
@@ -84,26 +90,14 @@ def presenting(section: dict) -> list[int]:
     return [sum(1 for row in section["rows"] if row["areas"][a["key"]]["present"]) for a in section["areas"]]
 
 
-def areas(section: dict, labels: dict, fmt: str = "png") -> bytes:
+def areas(section: dict, labels: dict) -> dict:
     """One bar an area (numbered as in the report's table and list): the member states whose
     experts would like to present on it, out of those that answered."""
-    counts, answered = presenting(section), len(section["rows"])
-    numbers = [str(i + 1) for i in range(len(counts))]
-    figure = pyplot.figure(figsize=(7, 0.9 + 0.38 * len(counts)))
-    axes = figure.add_subplot()
-    positions = range(len(counts))
-    axes.barh(positions, counts, color=ACCENT, height=0.6)
-    axes.set_yticks(positions, numbers)
-    axes.invert_yaxis()  # area 1 on top, as in the list
-    axes.set_xlim(0, max(1, answered))
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    for position, count in zip(positions, counts, strict=True):
-        axes.annotate(str(count), (count, position), xytext=(4, 0), textcoords="offset points", va="center",
-                      fontsize=8, color=INK)
-    axes.tick_params(labelsize=9)
-    axes.set_xlabel(labels["states_presenting"], fontsize=9)
-    axes.spines[["top", "right"]].set_visible(False)
-    return _output(figure, fmt)
+    counts, top = presenting(section), max(1, len(section["rows"]))
+    return {"kind": "areas", "width": 14.0, "height": 1.6 + 0.7 * len(counts),
+            "x_ticks": _count_ticks(top, 6), "x_title": labels["states_presenting"], "y_title": "",
+            "y_ticks": [[1 - (i + 0.5) / len(counts), str(i + 1)] for i in range(len(counts))],
+            "bars": [[count / top, str(count)] for count in counts]}
 
 
 def areas_description(section: dict, labels: dict, language: str) -> str:

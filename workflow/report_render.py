@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from contextlib import contextmanager
 from datetime import date, datetime
 from xml.sax.saxutils import escape
@@ -283,9 +283,8 @@ class Writer:
         """What is written inside goes on landscape pages of its own (when `wide`)."""
         yield
 
-    def picture(self, draw: Callable[[str], bytes | None], width_cm: float, *, alt: str = "") -> None:
-        """A chart: `draw(format)` gives it in the format this writer takes ("png" or "svg"), or
-        None where there is none."""
+    def chart(self, chart: dict, alt: str) -> None:
+        """A chart (workflow/report_charts.py), with its description for those who cannot see it."""
         raise NotImplementedError
 
 
@@ -328,11 +327,11 @@ class DocxWriter(Writer):
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = A4[::-1] if landscape else A4
 
-    def picture(self, draw: Callable[[str], bytes | None], width_cm: float, *, alt: str = "") -> None:
-        image = draw("png")
-        if image:
-            shape = self.document.add_picture(io.BytesIO(image), width=Cm(width_cm))
-            shape._inline.docPr.set("descr", printable(alt))
+    def chart(self, chart: dict, alt: str) -> None:
+        from . import typeset
+
+        shape = self.document.add_picture(io.BytesIO(typeset.picture(chart, "png")), width=Cm(chart["width"]))
+        shape._inline.docPr.set("descr", printable(alt))
 
 
 def _cell(value) -> str:
@@ -359,7 +358,6 @@ class TypstWriter(Writer):
     def __init__(self, language: str):
         super().__init__(language)
         self.blocks: list[dict] = []
-        self.files: dict[str, bytes] = {}
         self._into = self.blocks
 
     def title(self, title: str, lines: list[str]) -> None:
@@ -396,12 +394,8 @@ class TypstWriter(Writer):
         finally:
             self._into = outer
 
-    def picture(self, draw: Callable[[str], bytes | None], width_cm: float, *, alt: str = "") -> None:
-        content = draw("svg")  # drawn as lines and text, sharp at any zoom
-        if content:
-            name = f"picture-{len(self.files) + 1}.svg"
-            self.files[name] = content
-            self._into.append({"kind": "picture", "file": name, "width": width_cm, "alt": printable(alt)})
+    def chart(self, chart: dict, alt: str) -> None:
+        self._into.append({"kind": "chart", "chart": chart, "alt": _cell(alt)})
 
 
 def summary_rows(data: dict, words: dict) -> list[list]:
@@ -436,7 +430,7 @@ def _write(writer: Writer, data: dict, words: dict) -> None:
     """The report's body, the same in every document: title, summary and timeline, each section
     as its kind writes it (on landscape pages where its table is wide), who did not answer, what
     is missing or waiting, and the answers used."""
-    from . import report_charts  # matplotlib: imported by the processes that draw a chart, when they do
+    from . import report_charts
 
     language = data["call"]["language"]
     writer.title(data["call"]["title"], [line for line in (meeting_line(data), concerning(data)) if line])
@@ -446,8 +440,7 @@ def _write(writer: Writer, data: dict, words: dict) -> None:
     writer.heading(words["summary"], 2)
     writer.table([words["summary"], ""], summary_rows(data, words), [10, 4])
     writer.heading(words["timeline"], 3)
-    writer.picture(lambda fmt: report_charts.timeline(data, words, fmt), 16,
-                   alt=report_charts.timeline_description(data, words))
+    writer.chart(report_charts.timeline(data, words), report_charts.timeline_description(data, words))
     for section in data["sections"]:
         kind = kind_of(section)
         with writer.landscape(kind.wide(section)):
@@ -491,7 +484,7 @@ def pdf(data: dict) -> bytes:
              "keywords": [printable(data["call"].get("symbol") or data["call"]["reference"])],
              "secretariat": printable(lines["secretariat"]), "symbol": printable(lines["symbol"]),
              "line": f"{lines['date']} · {lines['original']}", "page": list(_page_parts(language))}
-    return typeset.pdf("report.typ", {"frame": frame, "blocks": writer.blocks}, writer.files,
+    return typeset.pdf("report.typ", {"frame": frame, "blocks": writer.blocks},
                        when=datetime.fromisoformat(data["compiled_at"]))
 
 
@@ -540,8 +533,8 @@ def _saved(workbook) -> bytes:
 
 
 def _workbook(tables):
-    """openpyxl (and the numpy it loads, 25 MB) is imported where a workbook is written, not by
-    every worker and web process that imports this module."""
+    """openpyxl is imported where a workbook is written, not by every worker and web process that
+    imports this module."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter

@@ -304,8 +304,9 @@ class SectionKind:
         """Whether the section's table needs a landscape page."""
         return False
 
-    def chart(self, payload: dict, words: dict, fmt: str) -> bytes | None:
-        """The section's chart ("png" or "svg"), if it has one; words: report_render.labels."""
+    def chart(self, payload: dict, words: dict) -> dict | None:
+        """The section's chart as data (workflow/report_charts.py), if it has one; words:
+        report_render.labels."""
         return None
 
     def chart_description(self, payload: dict, words: dict, language: str) -> str:

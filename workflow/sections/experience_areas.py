@@ -75,8 +75,7 @@ class ExperienceAreas(SectionKind):
                      shaded={(r, c) for r, row in enumerate(rows, start=1)
                              for c, a in enumerate(areas, start=1) if row["areas"][a["key"]]["present"]})
         if rows:
-            writer.picture(lambda fmt: self.chart(payload, words, fmt), 14,
-                           alt=self.chart_description(payload, words, writer.language))
+            writer.chart(self.chart(payload, words), self.chart_description(payload, words, writer.language))
         described = [[row["state"], area["label"], row["areas"][area["key"]]["description"]]
                      for row in rows for area in areas
                      if row["areas"][area["key"]]["present"] and row["areas"][area["key"]]["description"]]
@@ -90,10 +89,10 @@ class ExperienceAreas(SectionKind):
         return header, [[row["state"]] + [words["yes"] if row["areas"][a["key"]]["present"] else "" for a in areas]
                         + [row["areas"][a["key"]]["description"] for a in areas] for row in payload["rows"]]
 
-    def chart(self, payload: dict, words: dict, fmt: str) -> bytes | None:
-        from .. import report_charts  # matplotlib: only when a chart is drawn
+    def chart(self, payload: dict, words: dict) -> dict | None:
+        from .. import report_charts
 
-        return report_charts.areas(payload, words, fmt)
+        return report_charts.areas(payload, words)
 
     def chart_description(self, payload: dict, words: dict, language: str) -> str:
         from .. import report_charts
