@@ -75,6 +75,9 @@ def test_the_head_imports_a_directory_file_after_fixing_what_the_preview_shows(a
     page.get_by_role("link", name="System status").click()
     expect(page.get_by_role("heading", name="System status")).to_be_visible()
     shoot(page, "44-system-status")
+    page.set_viewport_size({"width": 375, "height": 800})  # on a phone each part is a card: nothing to scroll sideways
+    assert page.evaluate("document.querySelector('table.status').scrollWidth") <= \
+        page.evaluate("document.querySelector('table.status').parentElement.clientWidth")
 
 
 def test_a_focal_point_nominates_last_years_expert_from_the_roster(app, server, browser, make_client, shoot):
