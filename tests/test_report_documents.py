@@ -110,6 +110,33 @@ def test_the_title_block_has_no_empty_lines(app):
     assert not data["call"]["symbol"] and not report_render.meeting_line(data)
 
 
+def test_the_timelines_axis_reads_at_any_span(app):
+    """Days a week apart over a month, in the report's language; a handful of years however far
+    ahead a deadline was typed."""
+    from workflow import report_charts
+
+    def ticks(start, end, language="fr"):
+        data = {"timeline_start": start, "timeline_end": end, "timeline_deadline": end, "timeline": [],
+                "summary": {"addressed": 193}, "call": {"language": language}}
+        return [label for _at, label in report_charts.timeline(data, report_render.labels(language))["x_ticks"]]
+
+    assert ticks("2007-10-01", "2007-10-29") == ["1 oct.", "8 oct.", "15 oct.", "22 oct.", "29 oct."]
+    decades = ticks("2026-01-01", "2106-06-30", "es")
+    assert 2 <= len(decades) <= 8 and all(label.startswith("ene") for label in decades), decades
+
+
+def test_an_experience_section_without_areas_draws_no_chart(app):
+    """A section of experience areas left with none (as an edit may leave a former one): its table
+    stands without a chart, and the documents are written."""
+    w = funded_answers()
+    data = report.build(w["call"], "submitted")
+    section = next(s for s in data["sections"] if s["kind"] == "experience_areas")
+    section["areas"] = []
+    document = docx.Document(io.BytesIO(report_render.docx(data)))
+    assert len(document.inline_shapes) == 1  # the timeline only
+    assert report_render.pdf(data).startswith(b"%PDF")
+
+
 def test_the_officer_chooses_the_reports_language(app):
     w = funded_answers()  # an English call
     data = report.build(w["call"], "submitted", language="es")

@@ -42,7 +42,8 @@ def _day_ticks(first: date, last: date, language: str) -> list[list]:
         days = [first + timedelta(days=n) for n in range(1, span, every)]
         pattern = "d MMM"
     else:
-        months = next(m for m in (1, 2, 3, 6, 12, 24, 60) if span / 30.4 / m <= 8)
+        months = next((m for m in (1, 2, 3, 6, 12, 24, 60) if span / 30.4 / m <= 8),
+                      12 * math.ceil(span / 365.25 / 8))  # a deadline typed decades ahead
         month = date(first.year, first.month, 1)
         days = []
         while month <= last:

@@ -74,8 +74,9 @@ class ExperienceAreas(SectionKind):
                       for row in rows],
                      shaded={(r, c) for r, row in enumerate(rows, start=1)
                              for c, a in enumerate(areas, start=1) if row["areas"][a["key"]]["present"]})
-        if rows:
-            writer.chart(self.chart(payload, words), self.chart_description(payload, words, writer.language))
+        chart = self.chart(payload, words) if rows else None
+        if chart:
+            writer.chart(chart, self.chart_description(payload, words, writer.language))
         described = [[row["state"], area["label"], row["areas"][area["key"]]["description"]]
                      for row in rows for area in areas
                      if row["areas"][area["key"]]["present"] and row["areas"][area["key"]]["description"]]
@@ -92,7 +93,7 @@ class ExperienceAreas(SectionKind):
     def chart(self, payload: dict, words: dict) -> dict | None:
         from .. import report_charts
 
-        return report_charts.areas(payload, words)
+        return report_charts.areas(payload, words) if payload["areas"] else None
 
     def chart_description(self, payload: dict, words: dict, language: str) -> str:
         from .. import report_charts
