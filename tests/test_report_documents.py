@@ -204,3 +204,9 @@ def test_what_a_mission_typed_prints_as_typed_in_the_pdf(app):
     text, hostile_pages, hostile_orientation = pdf_pages(report_render.pdf(data), "report-hostile")
     assert hostile_orientation[: len(orientation)] == orientation and hostile_pages == pages
     assert "#set page(flipped: true) #pagebreak() *bold* $x^2$ ] ) } // #import \"/etc/passwd\"" in text
+
+    # A name typed without spaces wraps in its column rather than printing over the next ones.
+    experts = next(s for s in data["sections"] if s["kind"] == "nominations")
+    experts["rows"][0]["experts"][0]["name"] = "N" * 400
+    text, _pages, _orientation = pdf_pages(report_render.pdf(data), "report-long-name")
+    assert re.search("(?:N\u200b?){20}", text) and not re.search("(?:N\u200b?){60}", text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Collection
 from contextlib import contextmanager
@@ -334,9 +335,15 @@ class DocxWriter(Writer):
         shape._inline.docPr.set("descr", printable(alt))
 
 
+LONG_RUN = re.compile(r"\S{24,}")
+
+
 def _cell(value) -> str:
-    """A table cell's text for Typst: numbers as text, tabs as wide spaces (Typst drops tabs)."""
-    return printable(value).replace("\t", "\u2003")
+    """Text for Typst: numbers as text, tabs as wide spaces (Typst drops tabs), and a run of 24
+    characters or more without a space (a pasted link, a name typed without spaces) given places
+    to break every few characters, so it wraps in its column instead of printing over the next."""
+    text = printable(value).replace("\t", "\u2003")
+    return LONG_RUN.sub(lambda run: "\u200b".join(run.group()[i:i + 6] for i in range(0, len(run.group()), 6)), text)
 
 
 def _shares(header: list[str], rows: list[list[str]]) -> list[float]:
