@@ -489,7 +489,8 @@ def pdf(data: dict) -> bytes:
     lines = heading_lines(data)
     frame = {"language": language, "title": words["report"], "subject": printable(data["call"]["title"]),
              "keywords": [printable(data["call"].get("symbol") or data["call"]["reference"])],
-             "secretariat": printable(lines["secretariat"]), "symbol": printable(lines["symbol"]),
+             "author": printable(lines["secretariat"]), "secretariat": _cell(lines["secretariat"]),
+             "symbol": _cell(lines["symbol"]),
              "line": f"{lines['date']} · {lines['original']}", "page": list(_page_parts(language))}
     return typeset.pdf("report.typ", {"frame": frame, "blocks": writer.blocks},
                        when=datetime.fromisoformat(data["compiled_at"]))
