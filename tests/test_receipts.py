@@ -2,8 +2,10 @@
 everything received, attached to the receipt mail; replies go to the call's contact."""
 from __future__ import annotations
 
+import html
 import shutil
 import subprocess
+from datetime import timedelta
 
 import pytest
 
@@ -118,3 +120,18 @@ def test_pages_and_the_receipt_name_the_state_with_its_article(app, client):
     db.session.commit()
     assert "accusé réception de la réponse du Brésil" in receipts.html(brazil, version, "fr")
     assert "acusa o recebimento da resposta do Brasil" in docx_text(report_render.receipt_docx(brazil, version, "pt"))
+
+
+def test_an_extension_names_the_answer_with_the_states_article(app, make_client):
+    """"La date limite de la réponse du Brésil", not "pour Brésil"."""
+    w = factories.world()
+    w["officer"].locale = "fr"
+    db.session.commit()
+    brazil = factories.submission_of(w["call"], w["br"].mission)
+    officer = make_client().sign_in("officer@sec.example")
+    officer.get(f"/secretariat/submissions/{brazil.id}")
+    later = (w["call"].deadline + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    response = officer.post(f"/secretariat/submissions/{brazil.id}/extension", {"deadline": later, "action": "set"})
+    assert response.status_code == 302
+    page = html.unescape(officer.get(response.headers["Location"]).get_data(as_text=True))
+    assert "La date limite de la réponse du Brésil est désormais" in page

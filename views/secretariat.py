@@ -318,7 +318,8 @@ def extend(submission_id: int):
                 form.deadline.errors = [str(exc)]
             else:
                 db.session.commit()
-                flash(_("The deadline for %(state)s is now %(when)s.", state=sub.mission.member_state.name(),
+                flash(_("The deadline for the answer %(of_state)s is now %(when)s.",
+                        of_state=sub.mission.member_state.of(str(get_locale())),
                         when=moment(sub.deadline, sub.call.timezone)), "success")
                 return redirect(url_for("secretariat.submission", submission_id=sub.id))
     return _submission_page(sub, sub.latest_version, ReturnForm(), 422, extension=form)
