@@ -184,7 +184,8 @@ def deliver_mail_batch(message_ids: list[int]) -> dict:
     return outcomes
 
 
-BATCH_SIZE = 20
+BATCH_SIZE = 20  # messages a task, at least
+MAX_TASKS = 64  # tasks a hand-over, at most: a burst of 10,000 reminders is 64 tasks, not 500
 
 
 def enqueue(message_id: int, countdown: float = 0) -> None:
@@ -192,7 +193,9 @@ def enqueue(message_id: int, countdown: float = 0) -> None:
 
 
 def enqueue_many(message_ids: list[int]) -> None:
-    """A transaction's new mail in batches: one task per BATCH_SIZE messages, so a burst of
-    reminders is a few hundred hand-overs rather than thousands, and the workers share them."""
-    for start in range(0, len(message_ids), BATCH_SIZE):
-        deliver_mail_batch.apply_async((message_ids[start:start + BATCH_SIZE],), retry=False)
+    """A transaction's new mail in batches of BATCH_SIZE messages, or more when there are over
+    MAX_TASKS batches: a burst of reminders is a few dozen hand-overs rather than thousands, still
+    enough for every worker process to take its share."""
+    size = max(BATCH_SIZE, -(-len(message_ids) // MAX_TASKS))
+    for start in range(0, len(message_ids), size):
+        deliver_mail_batch.apply_async((message_ids[start:start + size],), retry=False)

@@ -101,8 +101,9 @@ def sweep(at: datetime | None = None) -> SweepResult:
     at = at or clock.now()
     result = SweepResult()
     due = db.select(Call).where(Call.status == CallStatus.OPEN, Call.next_sweep_at <= at).order_by(Call.id)
+    missions: dict[int, Mission] = {}  # the same missions answer every call: loaded once a sweep
     for call in db.session.scalars(due).all():
-        _guarded(call, at, result, partial(_sweep_call, call, at))
+        _guarded(call, at, result, partial(_sweep_call, call, at, missions))
     result.reports = schedule_reports(at)
     return result
 
@@ -138,8 +139,16 @@ def _candidates(call: Call, at: datetime):
         wanted.append(and_(Submission.deadline_override.is_(None), ~reminded))
     return db.select(Submission).where(
         Submission.call_id == call.id, Submission.withdrawn_at.is_(None), Submission.state.in_(UNANSWERED),
-        or_(*wanted)).options(defer(Submission.content),  # the answers: the sweep has no use for them
-                              selectinload(Submission.mission).selectinload(Mission.focal_points))
+        or_(*wanted)).options(defer(Submission.content))  # the answers: the sweep has no use for them
+
+
+def _load_missions(submissions: Sequence[Submission], missions: dict[int, Mission]) -> None:
+    """Load the candidates' missions with their focal points, those this sweep has not loaded yet,
+    in one query; `submission.mission` then comes from the session without one."""
+    missing = {s.mission_id for s in submissions} - missions.keys()
+    if missing:
+        missions.update((m.id, m) for m in db.session.scalars(
+            db.select(Mission).where(Mission.id.in_(missing)).options(selectinload(Mission.focal_points))))
 
 
 def _chase(call: Call, submissions: Sequence[Submission], sent: set[str], at: datetime, result: SweepResult) -> None:
@@ -163,9 +172,10 @@ def _chase(call: Call, submissions: Sequence[Submission], sent: set[str], at: da
         notifications.queue_for(submission, "reminder", key, escalate=escalate, at=at)
 
 
-def _sweep_call(call: Call, at: datetime) -> SweepResult:
+def _sweep_call(call: Call, at: datetime, missions: dict[int, Mission]) -> SweepResult:
     result = SweepResult()
     submissions = db.session.scalars(_candidates(call, at)).all()
+    _load_missions(submissions, missions)
     sent = {key.rsplit(":", 1)[0] for key in db.session.scalars(db.select(OutboxMessage.key).where(
         OutboxMessage.call_id == call.id, OutboxMessage.kind == "reminder",
         OutboxMessage.mission_id.in_([s.mission_id for s in submissions])))} if submissions else set()

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import json
 import mailbox
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -18,8 +19,10 @@ from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -58,16 +61,34 @@ def batch():
     finally:
         db.session.info.pop(BATCH, None)
     if gathered.rows:
-        now = clock.now()
-        rows = [{**row, "created_at": now, "next_attempt_at": now, "state": MailState.PENDING.value,
-                 "attempts": 0} for row in gathered.rows]
-        dialect = db.session.get_bind().dialect.name
-        insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(OutboxMessage)
-        ids = db.session.scalars(insert.on_conflict_do_nothing(index_elements=["key"])
-                                 .returning(OutboxMessage.id), rows).all()
+        ids = _insert_new(gathered.rows, clock.now())
         gathered.inserted = len(ids)
         for ident in ids:
             jobs.after_commit("mail", ident)
+
+
+def _insert_new(rows: list[dict], now: datetime) -> list[int]:
+    """Write gathered rows, skipping keys already there; the ids of the new ones.
+
+    On PostgreSQL the rows travel as one array a column (`INSERT ... SELECT FROM unnest(...)`):
+    psycopg rewrites every statement's parameters in Python, and a VALUES list of 200 messages
+    has over 3,000 of them, where the arrays are a dozen however many messages there are."""
+    constant = {"created_at": now, "next_attempt_at": now, "state": MailState.PENDING.value, "attempts": 0}
+    if db.session.get_bind().dialect.name != "postgresql":
+        insert = sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
+        return list(db.session.scalars(insert.returning(OutboxMessage.id), [{**row, **constant} for row in rows]))
+    table, names = OutboxMessage.__table__, list(rows[0])
+
+    def column(name: str):  # a JSON column travels as text, each value serialised
+        if name == "cc":
+            return sa.cast(sa.bindparam(name, [json.dumps(row[name]) for row in rows]), ARRAY(sa.Text))
+        return sa.cast(sa.bindparam(name, [row[name] for row in rows]), ARRAY(table.c[name].type))
+
+    new = sa.func.unnest(*map(column, names)).table_valued(*names).render_derived(name="new")
+    source = sa.select(*[sa.cast(new.c[name], sa.JSON) if name == "cc" else new.c[name] for name in names],
+                       *[sa.literal(value, table.c[name].type) for name, value in constant.items()])
+    insert = postgresql_insert(OutboxMessage).from_select([*names, *constant], source)
+    return list(db.session.scalars(insert.on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id)))
 
 
 def queue(*, key: str, kind: str, recipient: str, subject: str, text: str, html: str | None = None,
