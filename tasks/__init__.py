@@ -1,7 +1,9 @@
 """The Celery app, bound to the Flask app: every task runs inside an application context."""
 from __future__ import annotations
 
+import logging
 import os
+from pathlib import Path
 
 from celery import Celery, Task
 from celery.schedules import crontab
@@ -10,6 +12,8 @@ from celery.signals import worker_init
 from workflow import jobs
 
 from . import mail, reports
+
+log = logging.getLogger(__name__)
 
 
 def celery_config(app) -> dict:
@@ -58,8 +62,21 @@ def celery_config(app) -> dict:
 def _yield_to_people(sender, **_):
     """Background work gives way to people waiting: a worker runs at a lower CPU priority
     (WORKER_NICE), so at a deadline rush the submissions go first and the receipts are drawn
-    and sent with what the machine has to spare. Its pool's processes inherit it."""
-    os.nice(int(sender.app.conf.get("missiva_worker_nice") or 0))
+    and sent with what the machine has to spare. Its pool's processes inherit it.
+
+    Linux schedules each session as a group of its own (autogroup), and a nice value counts only
+    inside its group: a worker started in a session of its own (a service, `setsid`) would still
+    get as much CPU as the whole web. Such a worker lowers its group's priority too. (In
+    containers the groups are the containers: docker-compose.yml gives the worker fewer CPU
+    shares.)"""
+    nice = int(sender.app.conf.get("missiva_worker_nice") or 0)
+    os.nice(nice)
+    group = Path("/proc/self/autogroup")
+    if nice and os.getsid(0) == os.getpid() and group.exists():
+        try:
+            group.write_text(str(min(19, nice)))
+        except OSError:  # not allowed here: the process's own priority still holds
+            log.warning("could not lower the worker's scheduling group", exc_info=True)
 
 
 def celery_init_app(app) -> Celery:

@@ -4,11 +4,13 @@ browser's. Switchable on every page, without JavaScript.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+from functools import lru_cache
 
 from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
-from jinja2 import pass_eval_context
+from jinja2 import pass_context, pass_eval_context
 from markupsafe import escape
 
 from forms.answer import problem_list
@@ -53,17 +55,45 @@ def select_timezone() -> str:
     return "UTC"
 
 
-def moment(value: datetime | str | None, zone: str | None = None, format: str = "long") -> str:
+def moment(value: datetime | str | None, zone: str | None = None, format: str = "long", *,
+           reader: tuple[str, str] | None = None) -> str:
     """A naive UTC moment in the page's language, through the one time formatter: in `zone` (a
     call's) with the reader's own time beside it where it differs, else in the reader's zone —
-    "29 de octubre de 2030, 23:59 (hora de Nueva York)"; format="short" for tables."""
+    "29 de octubre de 2030, 23:59 (hora de Nueva York)"; format="short" for tables. `reader` is
+    (the page's language, the reader's zone) when the caller has them already."""
     if not value:
         return ""
     if isinstance(value, str):  # as a report's data keeps it
         value = datetime.fromisoformat(value)
-    reader = select_timezone()
-    return clock.shown(value, zone or reader, str(get_locale()), reader_zone=None if format == "short" else reader,
+    language, reader_zone = reader or (str(get_locale()), select_timezone())
+    return clock.shown(value, zone or reader_zone, language, reader_zone=None if format == "short" else reader_zone,
                        short=format == "short")
+
+
+@pass_context
+def moment_filter(context, value, zone: str | None = None, format: str = "long") -> str:
+    """`moment` for templates: the page's language and the reader's zone are read once a page
+    (a board writes three moments in each of its 193 rows)."""
+    return moment(value, zone, format, reader=context.get("reader"))
+
+
+def _reader() -> dict:
+    return {"reader": (str(get_locale()), select_timezone())}
+
+
+@lru_cache(maxsize=1024)
+def _label_in(enum: type[StrEnum], value: str, language: str) -> str:
+    with force_locale(language):
+        return str(label(enum, value))
+
+
+def _labels(enum: type[StrEnum]):
+    """What the pages call an enum's stored value, translated once a language (a board names the
+    state of each of its 193 rows)."""
+    @pass_context
+    def named(context, value) -> str:
+        return _label_in(enum, str(value or ""), (context.get("reader") or (str(get_locale()),))[0])
+    return named
 
 
 def file_size(size: int) -> str:
@@ -154,21 +184,21 @@ def colon_filter(context, label) -> str:
 def init_app(app) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.register_blueprint(bp)
-    app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["moment"] = moment_filter
+    app.context_processor(_reader)
     app.jinja_env.filters["colon"] = colon_filter
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.filters["css_string"] = css_string
     app.jinja_env.filters["redact_links"] = invitations.redact
     app.jinja_env.globals.update(
         localized=localized, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=lambda: str(get_locale()),
-        state_label=lambda s: label(State, s), call_status_label=lambda s: label(CallStatus, s),
+        state_label=_labels(State), call_status_label=_labels(CallStatus),
         section_kind=kind_of, section_template=lambda section, part: kind_of(section).template(part),
         answer_problems=problem_list,
         provenance_label=lambda p: PROVENANCE_LABELS.get(p, p),
         outbox_filter_label=lambda f: OUTBOX_FILTER_LABELS.get(f) or label(MailState, f),
-        mail_state_label=lambda s: label(MailState, s),
-        mail_kind_label=lambda k: label(MailKind, k), event_label=event_label,
-        report_state_label=lambda k: label(ReportState, k),
+        mail_state_label=_labels(MailState), mail_kind_label=_labels(MailKind), event_label=event_label,
+        report_state_label=_labels(ReportState),
         report_basis_label=lambda k: REPORT_BASIS_LABELS.get(k, k), event_details=event_details,
         person_role=lambda person: PERSON_ROLE_LABELS.get(role_of(person), person.role), change_value=change_value,
     )

@@ -263,9 +263,15 @@ def reminder_status(call: Call, at: datetime | None = None,
             entry["last"] = sent_at
         entry["failed"] += state == MailState.FAILED
     out = {}
+    upcoming: dict[datetime, datetime | None] = {}  # by deadline: most share the call's
     for submission in call.submissions if submissions is None else submissions:
         entry = status.get(submission.mission_id, {"slots": set(), "last": None, "failed": 0})
-        upcoming = next_slot(call, submission, at) if submission.state in UNANSWERED else None
+        following = None
+        if submission.state in UNANSWERED:
+            deadline = submission.deadline
+            if deadline not in upcoming:
+                upcoming[deadline] = next((s.at for s in slots(call, deadline) if s.at > at), None)
+            following = upcoming[deadline]
         out[submission.id] = {"sent": len(entry["slots"]), "last": entry["last"], "failed": entry["failed"],
-                              "next": upcoming.at if upcoming else None}
+                              "next": following}
     return out

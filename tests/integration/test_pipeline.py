@@ -61,6 +61,11 @@ def test_the_worker_gives_way_to_people_submitting(stack):
     assert pool, "the prefork pool has started"
     ours = os.nice(0)
     assert {_nice(pid) for pid in [worker.process.pid, *pool]} == {min(19, ours + 10)}
+    # Started in a session of its own, the worker is scheduled as a group of its own, where its
+    # nice value alone would not count against the web's processes: the group is lowered too.
+    group = Path(f"/proc/{worker.process.pid}/autogroup")
+    if group.exists():
+        assert group.read_text().split()[-1] == "10"
 
 
 def test_a_worker_grown_large_gives_its_memory_back(stack):
