@@ -363,3 +363,36 @@ def test_the_status_page_counts_the_last_sweep_in_agreement_with_its_numbers(app
     db.session.commit()
     page = admin_client(make_client).get("/admin/status").get_data(as_text=True)
     assert "1 reminder, 0 marked late, 1 call closed, 2 calls it could not process." in page
+
+
+def test_each_version_leaves_the_experts_it_names_one_place_in_the_call(app):
+    """The roster follows the answer: an expert named twice has one place (the last row's role); an
+    amended answer that keeps one expert in another role and leaves the other out moves the first
+    and takes the second's place away, the person staying in the roster."""
+    from workflow.models import RosterNomination
+    from workflow.submissions import amend, save, submit
+
+    from .factories import EXPERT, filled
+
+    w = factories.world()
+    sub = factories.submission_of(w["call"], w["ar"].mission)
+    content = filled(w["call"])
+    other = {**EXPERT, "name": "Pedro Gómez", "email": "pgomez@mpf.example", "role": "delegate"}
+    content["experts"]["experts"] = [dict(EXPERT), {**EXPERT, "role": "head_of_delegation"}, other]
+    save(sub, content, w["ar"], lock_version=0)
+    submit(sub, w["ar"])
+    db.session.commit()
+
+    def places():
+        db.session.expire_all()
+        return sorted((n.expert.name, n.role) for n in db.session.scalars(
+            db.select(RosterNomination).filter_by(call_id=w["call"].id)))
+
+    assert places() == [("Ana Souza", "head_of_delegation"), ("Pedro Gómez", "delegate")]
+    amend(sub, w["ar"])
+    content["experts"]["experts"] = [{**EXPERT, "role": "delegate"}]
+    save(sub, content, w["ar"], lock_version=sub.lock_version)
+    submit(sub, w["ar"])
+    db.session.commit()
+    assert places() == [("Ana Souza", "delegate")]
+    assert sorted(e.name for e in roster.of_mission(w["ar"].mission_id)) == ["Ana Souza", "Pedro Gómez"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import io
 
-from sqlalchemy import or_
+from sqlalchemy import insert, or_
 
 from . import audit, clock
 from .db import db
@@ -49,6 +49,7 @@ def record(submission: Submission, version: SubmissionVersion) -> None:
         RosterExpert.mission_id == submission.mission_id, RosterExpert.erased_at.is_(None),
         or_(RosterExpert.email.in_(emails), RosterExpert.name_key.in_(keys))).order_by(RosterExpert.id)).all() \
         if experts else []
+    known_ids = {e.id for e in known}
     by_email = {e.email: e for e in reversed(known) if e.email}
     by_key = {e.name_key: e for e in reversed(known)}
     named: list[tuple[RosterExpert, dict]] = []
@@ -69,19 +70,27 @@ def record(submission: Submission, version: SubmissionVersion) -> None:
         named.append((entry, expert))
     db.session.flush()
     ids = [entry.id for entry, _ in named]
+    # Only experts known before this version can have a place in the call already.
+    earlier = [entry.id for entry, _ in named if entry.id in known_ids]
     places = {place.expert_id: place for place in db.session.scalars(db.select(RosterNomination).where(
-        RosterNomination.call_id == submission.call_id, RosterNomination.expert_id.in_(ids)))} if ids else {}
+        RosterNomination.call_id == submission.call_id, RosterNomination.expert_id.in_(earlier)))} if earlier else {}
+    new_places: dict[int, dict] = {}
     for entry, expert in named:
+        values = {"role": expert.get("role"), "funding": expert.get("funding"), "at": at}
         place = places.get(entry.id)
-        if place is None:
-            place = places[entry.id] = RosterNomination(expert_id=entry.id, call_id=submission.call_id,
-                                                        submission_id=submission.id)
-            db.session.add(place)
-        place.role, place.funding, place.at = expert.get("role"), expert.get("funding"), at
-    # An expert this version no longer names has no place in the call any more.
-    for place in db.session.scalars(db.select(RosterNomination).where(
-            RosterNomination.submission_id == submission.id, RosterNomination.expert_id.not_in(ids or [0]))):
-        db.session.delete(place)
+        if place is not None:
+            place.role, place.funding, place.at = values["role"], values["funding"], at
+        else:  # the same expert twice in one answer has one place: the last row's
+            new_places[entry.id] = {"expert_id": entry.id, "call_id": submission.call_id,
+                                    "submission_id": submission.id, **values}
+    if new_places:
+        db.session.execute(insert(RosterNomination), list(new_places.values()))
+    # An expert this version no longer names has no place in the call any more (a first version
+    # has no earlier places).
+    if version.number > 1:
+        for place in db.session.scalars(db.select(RosterNomination).where(
+                RosterNomination.submission_id == submission.id, RosterNomination.expert_id.not_in(ids or [0]))):
+            db.session.delete(place)
 
 
 def of_mission(mission_id: int) -> list[RosterExpert]:

@@ -67,13 +67,15 @@ PORTAL = Arrival()
 
 
 def submit(submission: Submission, actor, *, received: Arrival = PORTAL):
-    """Freeze the working answer as a new version the secretariat will see."""
+    """Freeze the working answer as a new version the secretariat will see. Every refusal is
+    raised before anything is changed: a refused submission leaves the submission as it was."""
     found = all_problems(submission)
     if found:
         raise IncompleteError(found)
     if received.provenance not in PROVENANCES:
         raise TransitionError(_("Say how the answer was received."))
-    number = len(submission.versions) + 1
+    with db.session.no_autoflush:  # the draft just saved and this submission go in one UPDATE
+        number = len(submission.versions) + 1
     detail: dict = {"provenance": received.provenance, "version": number}
     if received.note:
         detail["note"] = received.note
@@ -143,9 +145,9 @@ class Outcome:
 def save_and_submit(submission: Submission, content: dict, actor, *, lock_version: int | None,
                     submitting: bool, ready: bool = True, received: Arrival = PORTAL) -> Outcome:
     """The answer form's one write: the draft is stored first, whatever happens next; then, when
-    asked and `ready` (the form's own checks passed), it is submitted in a savepoint, so the draft
-    and a successful submission are committed together and a refused submission keeps the draft.
-    The caller commits (or rolls back when nothing was saved)."""
+    asked and `ready` (the form's own checks passed), it is submitted, so the draft and a
+    successful submission are committed together, and a refused submission (refused before it
+    changes anything) keeps the draft. The caller commits (or rolls back when nothing was saved)."""
     try:
         save(submission, content, actor, lock_version=lock_version,
              detail={"provenance": received.provenance} if received.on_behalf else None)
@@ -158,8 +160,7 @@ def save_and_submit(submission: Submission, content: dict, actor, *, lock_versio
     if not ready:
         return Outcome(saved=True, problems=all_problems(submission))
     try:
-        with db.session.begin_nested():
-            return Outcome(saved=True, version=submit(submission, actor, received=received))
+        return Outcome(saved=True, version=submit(submission, actor, received=received))
     except IncompleteError as exc:
         return Outcome(saved=True, problems=exc.problems)
     except TransitionError as exc:
