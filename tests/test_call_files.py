@@ -79,6 +79,11 @@ def test_definition_errors_are_reported_clearly(app):
     assert "sections[4].kind: one of nominations" in joined
     with pytest.raises(CallDefinitionError, match="not valid YAML"):
         parse("slug: [unclosed")
+    # What YAML makes of `timezone: no`, `deadline: 0` or a list: a message, never a crash.
+    for field, value, message in [("timezone", False, "timezone is required"), ("deadline", 0, "deadline is required"),
+                                  ("timezone", ["Europe/Paris"], "is not a known time zone")]:
+        with pytest.raises(CallDefinitionError, match=message):
+            parse(yaml.safe_dump({**data, field: value}))
 
 
 def test_export_import_and_clone_round_trip(app):

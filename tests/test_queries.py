@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
+
 from sqlalchemy import event
 
 from workflow.calls import address
@@ -141,3 +143,30 @@ def test_a_sweep_with_nothing_due_costs_the_same_for_one_open_call_as_for_many(a
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count()).select_from(Call).filter_by(status="open")) == 7
     assert quiet_sweep() == one
+
+
+def test_an_answer_is_checked_before_the_write_lock_is_taken(app, make_client, database):
+    """SQLite takes one writer at a time: a posted answer is read and checked (a form of 13
+    sections) in a transaction that takes no write lock, and takes it only to store the answer, so
+    at a deadline rush the missions wait for each other's writes, not for each other's forms."""
+    if database != "sqlite":
+        pytest.skip("PostgreSQL has no single write lock")
+    w = factories.world()
+    focal = make_client().sign_in("focal@ar.example")
+    url = f"/portal/calls/{w['call'].id}"
+    focal.get(url)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement.split()[0] + (" IMMEDIATE" if "IMMEDIATE" in statement else ""))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = focal.post(url, factories.answer_form(action="submit"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code == 302  # submitted
+    assert statements[0] == "BEGIN"
+    first_write = next(i for i, s in enumerate(statements) if s in ("INSERT", "UPDATE", "DELETE"))
+    assert "BEGIN IMMEDIATE" in statements[1:first_write]
+    assert "SELECT" in statements[1:statements.index("BEGIN IMMEDIATE")]  # the reading came first

@@ -13,7 +13,7 @@ from forms.answer import attach, build, rows_beyond_limit, to_content
 from forms.base import out_of_bounds
 from workflow import clock, roster
 from workflow import documents as document_store
-from workflow.db import commit_keeping, db
+from workflow.db import commit_keeping, db, start_writing
 from workflow.i18n import gettext as _
 from workflow.i18n import lazy_gettext as _l
 from workflow.sections import compact, format_problems, kind_of
@@ -168,6 +168,7 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         lock = int(form.lock_version.data)
     except (TypeError, ValueError):
         lock = -1
+    start_writing()  # what was posted is read and checked: from here on the answer is stored
     if action == "autosave" and not on_behalf:
         return _autosave(submission, compact(call.sections, content), actor, lock)
     removing = _removal(action, call, content) or (_from_roster(action, submission, content) if not on_behalf else None)

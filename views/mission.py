@@ -9,7 +9,7 @@ from forms.base import ConfirmForm
 from forms.directory import ColleagueForm
 from workflow import access, directory, receipts, report_render
 from workflow import documents as document_store
-from workflow.db import commit_keeping, db
+from workflow.db import commit_keeping, db, reads_first
 from workflow.i18n import gettext as _
 from workflow.models import Call, Submission, SubmissionVersion, User
 from workflow.states import EDITABLE, Action, State, TransitionError, allowed
@@ -38,6 +38,7 @@ def calls():
 
 
 @bp.route("/calls/<int:call_id>", methods=["GET", "POST"])
+@reads_first
 @mission_required
 def answer(call_id: int):
     submission = _own(call_id)

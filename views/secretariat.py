@@ -12,7 +12,7 @@ from forms.base import ConfirmForm
 from forms.review import ExtensionForm, NoteForm, ReturnForm
 from workflow import clock, deadlines, notifications, report_render, roster
 from workflow.calls import choices, newest_first
-from workflow.db import db
+from workflow.db import db, reads_first
 from workflow.i18n import gettext as _
 from workflow.i18n import lazy_gettext as _l
 from workflow.kinds import label
@@ -279,6 +279,7 @@ def changes_xlsx(submission_id: int, number: int):
 
 
 @bp.route("/submissions/<int:submission_id>/enter", methods=["GET", "POST"])
+@reads_first
 @secretariat_required
 def enter(submission_id: int):
     """Enter an answer received by email, fax or post on the mission's behalf."""

@@ -56,7 +56,7 @@ def check_definition(data: dict) -> list[str]:
     found = Problems()
     found.mapping("", data, TOP_FIELDS)
     for name in ("slug", "reference", "title", "deadline", "timezone", "sections"):
-        if data.get(name) in (None, "", [], {}):
+        if not data.get(name):  # also `false` and 0, which YAML makes of `no` and `0`
             found.append(f"{name} is required")
     if data.get("slug") and not (isinstance(data["slug"], str) and SLUG.match(data["slug"])):
         found.append("slug: lowercase letters, digits and dashes, 2-80 characters")
@@ -74,7 +74,7 @@ def check_definition(data: dict) -> list[str]:
     for name in CONTACT_FIELDS:
         found.text(f"contact.{name}", contact.get(name))
     zone = data.get("timezone")
-    if not known_zone(zone or "UTC"):
+    if zone and not known_zone(zone):  # a missing one is "required" above
         found.append(f"timezone: {str(zone)[:64]} is not a known time zone (e.g. America/New_York)")
         zone = None
     if data.get("deadline") and zone:

@@ -100,7 +100,9 @@ class Problems(list):
 
 
 def known_zone(zone) -> bool:
-    """An IANA time zone this machine knows (America/New_York)."""
+    """An IANA time zone this machine knows (America/New_York), given as text."""
+    if not isinstance(zone, str):
+        return False
     try:
         ZoneInfo(str(zone))
     except (ZoneInfoNotFoundError, ValueError):
