@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-
 from sqlalchemy import event
 
 from workflow.calls import address
