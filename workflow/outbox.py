@@ -87,8 +87,9 @@ def _insert_new(rows: list[dict], now: datetime) -> list[int]:
     new = sa.func.unnest(*map(column, names)).table_valued(*names).render_derived(name="new")
     source = sa.select(*[sa.cast(new.c[name], sa.JSON) if name == "cc" else new.c[name] for name in names],
                        *[sa.literal(value, table.c[name].type) for name, value in constant.items()])
-    insert = postgresql_insert(OutboxMessage).from_select([*names, *constant], source)
-    return list(db.session.scalars(insert.on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id)))
+    statement = postgresql_insert(OutboxMessage).from_select([*names, *constant], source)
+    return list(db.session.scalars(statement.on_conflict_do_nothing(index_elements=["key"])
+                                   .returning(OutboxMessage.id)))
 
 
 def queue(*, key: str, kind: str, recipient: str, subject: str, text: str, html: str | None = None,
