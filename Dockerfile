@@ -1,8 +1,8 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 FLASK_APP=app MISSIVA_INSTANCE_PATH=/data
 WORKDIR /srv/missiva
-# WeasyPrint draws the PDF receipts with Pango, Typst the reports; both in DejaVu.
-RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+# Typst typesets the receipts and the reports in DejaVu.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml constraints.txt ./
 COPY app.py cli.py settings.py gunicorn.conf.py ./

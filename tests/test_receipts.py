@@ -98,7 +98,8 @@ def test_the_mails_of_a_state_whose_name_takes_an_article_read_right_in_each_lan
             assert wrong not in invitation + receipt, (language, wrong)
 
 
-def test_pages_and_the_receipt_name_the_state_with_its_article(app, client):
+@needs_poppler
+def test_pages_and_the_receipt_name_the_state_with_its_article(app, client, tmp_path):
     """"au nom du Brésil", "resposta do Brasil": the phrase the mail already uses (MemberState.of),
     not the bare name after "de"."""
     from workflow import receipts, report_render
@@ -118,7 +119,7 @@ def test_pages_and_the_receipt_name_the_state_with_its_article(app, client):
     save(brazil, factories.filled(w["call"]), w["br"], lock_version=brazil.lock_version)
     version = submit(brazil, w["br"])
     db.session.commit()
-    assert "accusé réception de la réponse du Brésil" in receipts.html(brazil, version, "fr")
+    assert "accuse réception de la réponse du Brésil" in pdf_text(receipts.pdf(brazil, version, "fr"), tmp_path)
     assert "acusa o recebimento da resposta do Brasil" in docx_text(report_render.receipt_docx(brazil, version, "pt"))
 
 
@@ -135,3 +136,39 @@ def test_an_extension_names_the_answer_with_the_states_article(app, make_client)
     assert response.status_code == 302
     page = html.unescape(officer.get(response.headers["Location"]).get_data(as_text=True))
     assert "La date limite de la réponse du Brésil est désormais" in page
+
+
+@needs_poppler
+def test_the_receipt_shows_the_one_answer_with_each_files_checksum(app, tmp_path):
+    """The PDF and the DOCX are one document: the experts without a column of states, each file
+    with its size and SHA-256 to check a copy against, and none of the report's figures."""
+    import hashlib
+
+    from workflow import documents, receipts, report_render
+    from workflow.submissions import save, submit
+
+    from .test_report import docx_text
+
+    w = factories.world()
+    call = w["call"]
+    sub = factories.submission_of(call, w["ar"].mission)
+    content = factories.filled(call)
+    slot = call.section("country_report")["documents"][0]
+    stored = documents.store(factories.PDF, "Informe nacional.pdf", submission=sub, section_key="country_report",
+                             slot=slot, actor=w["ar"])
+    content["country_report"] = {"files": {slot["key"]: stored.id}}
+    content["experiences"] = {"areas": {"legislation": {"present": True, "description": "Ley 26.388"}}}
+    save(sub, content, w["ar"], lock_version=0)
+    version = submit(sub, w["ar"])
+    db.session.commit()
+    checksum = hashlib.sha256(factories.PDF).hexdigest()
+    grouped = " ".join(checksum[i:i + 8] for i in range(0, 64, 8))
+    for text in (pdf_text(receipts.pdf(sub, version, "en"), tmp_path),
+                 docx_text(report_render.receipt_docx(sub, version, "en"))):
+        flat = " ".join(text.split())
+        assert f"Recent cyber-crime related developments in your state (for item VII): Informe nacional.pdf" in flat
+        assert f"SHA-256 {grouped}" in flat
+        assert "Yes: Drafting or enacting cyber-crime legislation — Ley 26.388" in flat
+        assert "Ana Souza" in flat and "Member state | Full name" not in text  # no column of states
+        assert "Member states whose experts would present" not in flat  # nor the report's chart
+        assert "Issued on" in flat and flat.rstrip().split("Issued on")[1].count("Technical Secretariat") == 1

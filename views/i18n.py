@@ -25,7 +25,6 @@ from workflow.kinds import CallStatus, MailKind, MailState, ReportState, State, 
 from workflow.models import Mission, localized
 from workflow.sections import kind_of
 from workflow.submissions import PROVENANCE_LABELS
-from workflow.text import css_string
 
 from .navigation import safe_target
 
@@ -188,7 +187,6 @@ def init_app(app) -> None:
     app.context_processor(_reader)
     app.jinja_env.filters["colon"] = colon_filter
     app.jinja_env.filters["file_size"] = file_size
-    app.jinja_env.filters["css_string"] = css_string
     app.jinja_env.filters["redact_links"] = invitations.redact
     app.jinja_env.globals.update(
         localized=localized, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=lambda: str(get_locale()),

@@ -1,16 +1,12 @@
 """The acknowledgement of receipt: a numbered document, in the mission's language, listing
 everything the secretariat received (every section, each document with its size and SHA-256), that
-a diplomat can file and quote in a note verbale. Drawn from HTML by WeasyPrint (PDF) and by
-python-docx (DOCX); attached to the receipt mail."""
+a diplomat can file and quote in a note verbale. The PDF (typeset by Typst) and the DOCX are
+written from one description (workflow/report_render.py); the PDF is attached to the receipt mail."""
 from __future__ import annotations
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 
-from . import clock
 from .models import Submission, SubmissionVersion, localized
-from .report_render import page_numbers
-from .submissions import documents_of
 
 
 def secretariat_name(language: str) -> str:
@@ -18,24 +14,10 @@ def secretariat_name(language: str) -> str:
     return localized(current_app.config["SECRETARIAT_NAME"], language, "en")
 
 
-def html(submission: Submission, version: SubmissionVersion, language: str) -> str:
-    call, mission = submission.call, submission.mission
-    with force_locale(language):
-        return render_template(
-            "documents/receipt.html", language=language, call=call, submission=submission, version=version,
-            state=mission.member_state.name(language), of_state=mission.member_state.of(language),
-            secretariat=secretariat_name(language),
-            received=clock.shown(version.received, call.timezone, language, reader_zone=mission.timezone),
-            issued=clock.shown(clock.now(), call.timezone, language),
-            documents=documents_of(submission, version.content), printing=True,
-            page_numbers=page_numbers(language),
-        )
-
-
 def pdf(submission: Submission, version: SubmissionVersion, language: str) -> bytes:
-    from weasyprint import HTML  # a second's import: only where a receipt is drawn
+    from .report_render import receipt_pdf
 
-    return HTML(string=html(submission, version, language)).write_pdf()
+    return receipt_pdf(submission, version, language)
 
 
 def file_name(version: SubmissionVersion, extension: str) -> str:

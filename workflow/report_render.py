@@ -26,14 +26,13 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 from flask_babel import force_locale, gettext
-from markupsafe import Markup
 
 from . import clock
 from .i18n import N_, colon
 from .sections import kind_of
 from .sections.nominations import COLUMNS
 from .submissions import PROVENANCE_LABELS
-from .text import css_string, printable, spreadsheet_text
+from .text import printable, spreadsheet_text
 
 LABELS = {
     "report": N_("Consolidated report of the answers of the member states"),
@@ -63,7 +62,8 @@ LABELS = {
     "channel": N_("Received through"), "timing": N_("Timing"), "on_time": N_("On time"),
     "after_deadline": N_("After the deadline"), "missing_documents": N_("Required documents not received"),
     "original": N_("Original: %(original)s"), "concerning": N_("Concerning %(reference)s"),
-    "page": N_("Page %(page)s of %(pages)s"),
+    "page": N_("Page %(page)s of %(pages)s"), "submitted_by": N_("Submitted by"),
+    "issued": N_("Issued on %(when)s."),
 }
 
 
@@ -496,12 +496,6 @@ def pdf(data: dict) -> bytes:
                        when=datetime.fromisoformat(data["compiled_at"]))
 
 
-def page_numbers(language: str) -> Markup:
-    """"Page 3 of 12" as CSS `content` for a page footer, in the language."""
-    before, middle, after = _page_parts(language)
-    return Markup(f"{css_string(before)} counter(page) {css_string(middle)} counter(pages) {css_string(after)}")
-
-
 def sheets(data: dict) -> list[tuple[str, list[str], list[list]]]:
     """The report as (sheet name, header, rows): one per section, plus summary and sources."""
     words = labels(data["call"]["language"])
@@ -615,35 +609,70 @@ def participants_xlsx(data: dict) -> bytes:
     return xlsx({**data, "_sheets": [(words["participants"], header, participants(data))]})
 
 
-def receipt_docx(submission, version, language: str) -> bytes:
-    """The numbered acknowledgement of receipt as a document the mission can file: the same facts
-    as the PDF, and every section as received, each written by its kind as in the report."""
-    from .receipts import secretariat_name
-    from .report import section_payload
-    from .submissions import documents_of
-
-    words = labels(language)
-    call, state = submission.call, submission.mission.member_state.name(language)
-    document = _new_document()
-    _header(document, secretariat_name(language), [(version.receipt_number, True)])
-    _sign(document, secretariat_name(language), words["receipt"])
-    document.add_heading(words["receipt"], level=1)
-    document.add_paragraph(_t("receipt_text", language, of_state=submission.mission.member_state.of(language)))
-    _table(document, [words["receipt_number"], version.receipt_number], [
+def _receipt_facts(submission, version, language: str, words: dict) -> list[list]:
+    call = submission.call
+    facts = [
         [words["call"], f"{call.title_in(language)} ({call.reference})"],
-        [words["state"], state],
+        [words["state"], submission.mission.member_state.name(language)],
         [words["received"], clock.shown(version.received, call.timezone, language,
                                         reader_zone=submission.mission.timezone)],
         [words["channel"], channel(version.provenance, version.provenance_note, language)],
         [words["version"], version.number],
         [words["timing"], words["after_deadline"] if version.late else words["on_time"]],
-    ], [5, 11])
-    document.add_heading(words["sent"], level=2)
-    writer, documents = DocxWriter(document, language), documents_of(submission, version.content)
+    ]
+    if version.submitted_by is not None:
+        facts.append([words["submitted_by"], f"{version.submitted_by.name} ({version.submitted_by.email})"])
+    return facts
+
+
+def _write_receipt(writer: Writer, submission, version, language: str, secretariat: str) -> None:
+    """The acknowledgement of receipt, the same in the PDF and the DOCX: the number and the facts
+    of the answer, every section as received (each written by its kind, as in the report), and
+    the secretariat's signature with the day it was issued."""
+    from .report import section_payload
+    from .submissions import documents_of
+
+    words = labels(language)
+    call, state = submission.call, submission.mission.member_state.name(language)
+    writer.heading(words["receipt"], 1)
+    writer.paragraph(_t("receipt_text", language, of_state=submission.mission.member_state.of(language)))
+    facts = _receipt_facts(submission, version, language, words)
+    writer.table([words["receipt_number"], version.receipt_number], facts, [5, 11])
+    writer.heading(words["sent"], 2)
+    documents = documents_of(submission, version.content)
     for section in call.sections:
         payload = section_payload(section, [(submission.mission.code, state, version.content.get(section["key"], {}))],
                                   language, documents)
-        with writer.landscape(kind_of(section).wide(payload)):
-            writer.heading(payload["title"], 3)
-            kind_of(section).docx(writer, payload, words)
+        writer.heading(payload["title"], 3)  # one state's answer: upright pages, as a letter is
+        kind_of(section).receipt(writer, payload, words)
+    writer.paragraph(_t("issued", language, when=clock.shown(clock.now(), call.timezone, language)))
+    writer.paragraph(secretariat, bold=True)
+
+
+def receipt_docx(submission, version, language: str) -> bytes:
+    """The numbered acknowledgement of receipt as a document the mission can file."""
+    from .receipts import secretariat_name
+
+    words, secretariat = labels(language), secretariat_name(language)
+    document = _new_document()
+    _header(document, secretariat, [(version.receipt_number, True)])
+    _sign(document, secretariat, words["receipt"])
+    _write_receipt(DocxWriter(document, language), submission, version, language, secretariat)
     return _save(document)
+
+
+def receipt_pdf(submission, version, language: str) -> bytes:
+    """The same acknowledgement as PDF (the same Writer calls), typeset by Typst with the
+    secretariat and the receipt number at the head of every page."""
+    from . import typeset
+    from .receipts import secretariat_name
+
+    words, secretariat = labels(language), secretariat_name(language)
+    writer = TypstWriter(language)
+    _write_receipt(writer, submission, version, language, secretariat)
+    frame = {"language": language, "title": f"{words['receipt']} {printable(version.receipt_number)}",
+             "subject": printable(submission.call.title_in(language)), "keywords": [printable(version.receipt_number)],
+             "author": printable(secretariat), "secretariat": _cell(secretariat),
+             "symbol": _cell(version.receipt_number), "line": _cell(submission.call.reference),
+             "page": list(_page_parts(language))}
+    return typeset.pdf("report.typ", {"frame": frame, "blocks": writer.blocks}, when=clock.now())

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from markupsafe import Markup
-
 # Forbidden in XML 1.0 (python-docx and openpyxl refuse them), or invisible controls.
 _FORBIDDEN = (r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
               r"\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
@@ -62,13 +60,6 @@ def printable(value) -> str:
 
 def printable_tree(value):
     return map_strings(printable, value)
-
-
-def css_string(value) -> Markup:
-    """Text as a quoted CSS string, for a page's running header or footer (`content:`): quotes,
-    backslashes and anything that could close the style element are escaped; line breaks stay."""
-    text = printable(value).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", "\\A ")
-    return Markup(f'"{text}"')
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")

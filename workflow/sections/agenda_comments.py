@@ -55,6 +55,17 @@ class AgendaComments(SectionKind):
                                         if answer.get("comments", {}).get(str(item["number"]))]}
                           for item in section["items"]]}
 
+    def receipt(self, writer, payload: dict, words: dict) -> None:
+        for comment in payload["general"]:
+            writer.paragraph(words["general"], bold=True)
+            writer.paragraph(comment["text"])
+        for item in payload["items"]:
+            for comment in item["comments"]:
+                writer.paragraph(f"{item['number']}. {item['title']}", bold=True)
+                writer.paragraph(comment["text"])
+        if not payload["general"] and not any(item["comments"] for item in payload["items"]):
+            writer.paragraph(words["none"])
+
     def docx(self, writer, payload: dict, words: dict) -> None:
         writer.heading(words["by_item"], 3)
         if payload["general"]:

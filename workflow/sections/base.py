@@ -288,6 +288,11 @@ class SectionKind:
     def docx(self, writer, payload: dict, words: dict) -> None:
         """Write the section into the report document (writer: report_render.Writer)."""
 
+    def receipt(self, writer, payload: dict, words: dict) -> None:
+        """Write one member state's answer into its acknowledgement of receipt (payload: of that
+        one answer): what it sent, without the report's columns of states and its figures."""
+        self.docx(writer, payload, words)
+
     def sheet(self, payload: dict, words: dict) -> tuple[list, list[list]]:
         """The section as one sheet of the workbook (and one CSV): header and rows."""
         raise NotImplementedError

@@ -90,7 +90,8 @@ class Documents(SectionKind):
                 if document is not None:
                     files.append({"slot": slot["key"], "label": localized(slot["label"], language),
                                   "name": document.original_name, "size": document.size,
-                                  "content_type": document.content_type, "document_id": document.id})
+                                  "content_type": document.content_type, "document_id": document.id,
+                                  "sha256": document.sha256})
             sent = {f["slot"] for f in files}
             out.append({"code": code, "state": name, "files": files,
                         "missing": [localized(s["label"], language) for s in section["documents"]
@@ -113,6 +114,17 @@ class Documents(SectionKind):
         if rows:
             writer.table([words["state"], words["document"], words["file"], words["size_kb"]], rows)
         else:
+            writer.paragraph(words["none"])
+
+    def receipt(self, writer, payload: dict, words: dict) -> None:
+        """Each file with its size and SHA-256 (in groups of eight, as people compare them by eye),
+        which the mission can check its copy against."""
+        files = [f for row in payload["rows"] for f in row["files"]]
+        for f in files:
+            writer.bullet(f"{writer.labelled(f['label'], f['name'])} ({max(round(f['size'] / 1024, 1), 0.1)} KB)")
+            digest = f.get("sha256") or ""
+            writer.paragraph("SHA-256 " + " ".join(digest[i:i + 8] for i in range(0, len(digest), 8)))
+        if not files:
             writer.paragraph(words["none"])
 
     def sheet(self, payload: dict, words: dict) -> tuple[list, list[list]]:

@@ -83,6 +83,14 @@ class ExperienceAreas(SectionKind):
         if described:
             writer.table([words["state"], words["areas_key"], words["description"]], described, [4, 6, 7])
 
+    def receipt(self, writer, payload: dict, words: dict) -> None:
+        for row in payload["rows"]:
+            for area in payload["areas"]:
+                answer = row["areas"][area["key"]]
+                said = writer.labelled(words["yes"] if answer["present"] else words["no"], area["label"])
+                described = answer["present"] and answer["description"]
+                writer.bullet(f"{said} — {answer['description']}" if described else said)
+
     def sheet(self, payload: dict, words: dict) -> tuple[list, list[list]]:
         areas = payload["areas"]
         header = [words["state"]] + [a["label"] for a in areas] + [

@@ -219,6 +219,13 @@ class Nominations(SectionKind):
                 rows.append(cells)
         return rows
 
+    def receipt(self, writer, payload: dict, words: dict) -> None:
+        rows = self.participants(payload, words)
+        if rows:
+            writer.table([words[k] for k in self.columns(payload)][1:], [row[1:] for row in rows])
+        else:
+            writer.paragraph(words["none"])
+
     def own_figures(self, payload: dict) -> list[list]:
         """States whose funded places differ from the call's: state, nominated, funded, places."""
         if not payload.get("funds"):

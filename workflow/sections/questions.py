@@ -94,6 +94,11 @@ class Questions(SectionKind):
                     key: shown.get(key, {}).get(text, text) for key, text in answer.get("answers", {}).items()}}
                          for code, name, answer in rows]}
 
+    def receipt(self, writer, payload: dict, words: dict) -> None:
+        answers = [[q["label"], row["answers"].get(q["key"], "")]
+                   for row in payload["rows"] for q in payload["questions"]]
+        writer.table([words["question"], words["answer"]], answers, [7, 10])
+
     def docx(self, writer, payload: dict, words: dict) -> None:
         writer.table([words["state"], words["question"], words["answer"]],
                      [[row["state"], q["label"], row["answers"].get(q["key"], "")]
