@@ -166,7 +166,7 @@ def test_the_receipt_shows_the_one_answer_with_each_files_checksum(app, tmp_path
     for text in (pdf_text(receipts.pdf(sub, version, "en"), tmp_path),
                  docx_text(report_render.receipt_docx(sub, version, "en"))):
         flat = " ".join(text.split())
-        assert f"Recent cyber-crime related developments in your state (for item VII): Informe nacional.pdf" in flat
+        assert "Recent cyber-crime related developments in your state (for item VII): Informe nacional.pdf" in flat
         assert f"SHA-256 {grouped}" in flat
         assert "Yes: Drafting or enacting cyber-crime legislation — Ley 26.388" in flat
         assert "Ana Souza" in flat and "Member state | Full name" not in text  # no column of states
