@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
+from sqlalchemy.orm import contains_eager, defer
 
 from forms.base import ConfirmForm
 from forms.directory import ColleagueForm
@@ -31,8 +32,12 @@ def _own(call_id: int) -> Submission:
 @bp.route("/")
 @mission_required
 def calls():
+    # The cards show each call's title, reference and deadline: not the answers, nor the calls'
+    # sections and notes (decoding them was half of this page's time).
     rows = db.session.scalars(
         access.submissions(current_user).order_by(Call.deadline.desc())
+        .options(defer(Submission.content), contains_eager(Submission.call).defer(Call.sections)
+                 .defer(Call.explanatory_note).defer(Call.mail_templates).defer(Call.former_sections))
     ).all()
     return render_template("mission/calls.html", submissions=rows)
 
