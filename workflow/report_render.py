@@ -627,8 +627,8 @@ def _receipt_facts(submission, version, language: str, words: dict) -> list[list
 
 def _write_receipt(writer: Writer, submission, version, language: str, secretariat: str) -> None:
     """The acknowledgement of receipt, the same in the PDF and the DOCX: the number and the facts
-    of the answer, every section as received (each written by its kind, as in the report), and
-    the secretariat's signature with the day it was issued."""
+    of the answer, every section as received (as its kind writes one state's answer), and the
+    secretariat's signature with the day it was issued."""
     from .report import section_payload
     from .submissions import documents_of
 
