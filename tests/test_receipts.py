@@ -141,8 +141,12 @@ def test_an_extension_names_the_answer_with_the_states_article(app, make_client)
 @needs_poppler
 def test_the_receipt_shows_the_one_answer_with_each_files_checksum(app, tmp_path):
     """The PDF and the DOCX are one document: the experts without a column of states, each file
-    with its size and SHA-256 to check a copy against, and none of the report's figures."""
+    with its size and SHA-256 to check a copy against, none of the report's figures, and page
+    numbers on every page."""
     import hashlib
+    import io
+
+    import docx
 
     from workflow import documents, receipts, report_render
     from workflow.submissions import save, submit
@@ -161,6 +165,8 @@ def test_the_receipt_shows_the_one_answer_with_each_files_checksum(app, tmp_path
     save(sub, content, w["ar"], lock_version=0)
     version = submit(sub, w["ar"])
     db.session.commit()
+    filed = docx.Document(io.BytesIO(report_render.receipt_docx(sub, version, "en"))).sections[0].footer
+    assert "NUMPAGES" in filed.paragraphs[0]._p.xml and filed.paragraphs[0].text.startswith("Page ")  # "Page 1 of 2"
     checksum = hashlib.sha256(factories.PDF).hexdigest()
     grouped = " ".join(checksum[i:i + 8] for i in range(0, 64, 8))
     for text in (pdf_text(receipts.pdf(sub, version, "en"), tmp_path),

@@ -209,6 +209,17 @@ def _header(document, secretariat: str, lines: list[tuple[str, bool]]) -> None:
         run.bold, run.font.size = bold or None, Pt(9)
 
 
+def _footer(document, language: str) -> None:
+    """"Page 3 of 12" at the foot of every page, in the language."""
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.style.font.size = Pt(8.5)  # the numbers Word fills in take the paragraph's size
+    for text, field in zip(_page_parts(language), ("PAGE", "NUMPAGES", None), strict=True):
+        footer.add_run(text)
+        if field:
+            _page_field(footer.add_run(), field)
+
+
 def _sign(document, secretariat: str, title: str, **more) -> None:
     """The document's properties name the secretariat, never the library that wrote the file."""
     properties = document.core_properties
@@ -225,12 +236,7 @@ def _frame(document, data: dict, title: str) -> None:
     language = data["call"]["language"]
     _header(document, lines["secretariat"], [(lines["symbol"], True),
                                              (f"{lines['date']} · {lines['original']}", False)])
-    footer = document.sections[0].footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text, field in zip(_page_parts(language), ("PAGE", "NUMPAGES", None), strict=True):
-        footer.add_run(text).font.size = Pt(8.5)
-        if field:
-            _page_field(footer.add_run(), field)
+    _footer(document, language)
     compiled = datetime.fromisoformat(data["compiled_at"])
     _sign(document, lines["secretariat"], title, subject=data["call"]["title"],
           keywords=data["call"].get("symbol") or data["call"]["reference"], category="", language=language,
@@ -656,6 +662,7 @@ def receipt_docx(submission, version, language: str) -> bytes:
     words, secretariat = labels(language), secretariat_name(language)
     document = _new_document()
     _header(document, secretariat, [(version.receipt_number, True)])
+    _footer(document, language)
     _sign(document, secretariat, words["receipt"])
     _write_receipt(DocxWriter(document, language), submission, version, language, secretariat)
     return _save(document)
