@@ -268,10 +268,10 @@ def reminder_status(call: Call, at: datetime | None = None,
         entry = status.get(submission.mission_id, {"slots": set(), "last": None, "failed": 0})
         following = None
         if submission.state in UNANSWERED:
-            deadline = submission.deadline
-            if deadline not in upcoming:
-                upcoming[deadline] = next((s.at for s in slots(call, deadline) if s.at > at), None)
-            following = upcoming[deadline]
+            if submission.deadline not in upcoming:
+                slot = next_slot(call, submission, at)
+                upcoming[submission.deadline] = slot.at if slot else None
+            following = upcoming[submission.deadline]
         out[submission.id] = {"sent": len(entry["slots"]), "last": entry["last"], "failed": entry["failed"],
                               "next": following}
     return out
