@@ -3,6 +3,7 @@ everything received, attached to the receipt mail; replies go to the call's cont
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -45,6 +46,7 @@ def test_the_receipt_mail_carries_the_numbered_pdf_in_the_missions_language(app,
     assert "Acuse de recibo" in text and "CIBER-V/doc.1/07 · AR · 1" in text
     assert "Secretaría Técnica" in text and "Argentina" in text
     assert "mjnunez@mpf.example" in text  # every section received is listed
+    assert re.search(r"mjnunez@mpf\.example +\+54", text)  # the address fits its column, clear of the next
     assert "Ley 26.388" in text
     assert "hora de Nueva York" in text  # the call's zone, named
     assert "Página 1 de 1" in text

@@ -23,6 +23,9 @@ ROLE_LABELS = {
 FUNDING_LABELS = {"funded": _("Funded place"), "own_cost": _("At own cost")}
 COLUMNS = ("state", "name", "title", "institution", "email", "phone", "role", "funding")
 FIGURES = ("min", "max", "funded_quota")
+# The receipt's table of experts on an A4 page (17 cm of text): the address gets its own width.
+RECEIPT_WIDTH_CM, EMAIL_CM = 17.0, 4.2
+RECEIPT_SHARES = {"name": 3.0, "title": 2.4, "institution": 2.8, "phone": 2.3, "role": 2.3, "funding": 2.0}
 DEFAULTS = {"min": 0, "max": 10, "funded_quota": 0}
 
 
@@ -220,11 +223,16 @@ class Nominations(SectionKind):
         return rows
 
     def receipt(self, writer, payload: dict, words: dict) -> None:
+        """One state's experts on an upright page: the address column wide enough for an address
+        (up to some 23 characters, which cannot wrap), the others sharing what is left."""
         rows = self.participants(payload, words)
-        if rows:
-            writer.table([words[k] for k in self.columns(payload)][1:], [row[1:] for row in rows])
-        else:
+        if not rows:
             writer.paragraph(words["none"])
+            return
+        columns = self.columns(payload)[1:]
+        rest = (RECEIPT_WIDTH_CM - EMAIL_CM) / sum(RECEIPT_SHARES[c] for c in columns if c != "email")
+        widths = [EMAIL_CM if c == "email" else round(RECEIPT_SHARES[c] * rest, 2) for c in columns]
+        writer.table([words[k] for k in columns], [row[1:] for row in rows], widths)
 
     def own_figures(self, payload: dict) -> list[list]:
         """States whose funded places differ from the call's: state, nominated, funded, places."""
