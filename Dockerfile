@@ -19,4 +19,4 @@ COPY translations translations
 RUN pip install --no-cache-dir -c constraints.txt . && pybabel compile -d translations && useradd --system missiva && mkdir -p /data && chown missiva /data
 USER missiva
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "app:create_app()"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:create_app()"]

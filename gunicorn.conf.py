@@ -1,6 +1,19 @@
-"""Gunicorn's settings for Missiva's web processes (gunicorn reads this file from the working
-directory; the command line still sets the bind address and the number of workers)."""
+"""Gunicorn's settings for Missiva's web processes, wherever they run (the embedded default, the
+Dockerfile, docker-compose, the benchmarks): gunicorn reads this file from the working directory;
+the command line sets only the bind address.
+
+A request is Python work from end to end (forms, templates, the ORM), so threads of one process
+would take turns on one core. Each process serves one request at a time (gunicorn's sync worker),
+one process per core and one more to use the core another leaves while it waits for the
+database. Sync workers close the connection after each response, so every request goes to the
+next free process: kept-alive connections of threads pinned each browser to one process, and a
+status board there held up the pages of everyone else pinned to it while the other process idled.
+WEB_CONCURRENCY sets another number of processes (as gunicorn's own default reads it)."""
 import gc
+import multiprocessing
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
 
 
 def post_worker_init(worker):

@@ -1,6 +1,6 @@
 """6. Mixed load: 20 clients at once for a while, two thirds reading (the mission's call list, the
 answer page, the status board) and one third saving drafts, on the embedded default's web server
-(gunicorn, 2 workers x 4 threads). Beside it, the same 20 clients on the bare Flask-WTF +
+(gunicorn with gunicorn.conf.py). Beside it, the same 20 clients on the bare Flask-WTF +
 SQLAlchemy app (13 reading its form, 7 posting it), under the same server and database."""
 from __future__ import annotations
 
@@ -127,10 +127,10 @@ def run(kind: str, seconds: float = 30) -> dict:
             call_id = build_world(stack.app(), 193)[0]
             stack.start([".venv/bin/flask", "--app", "app", "missiva", "mail-sink"], ready="mail sink", log="sink")
             stack.worker()
-            base = stack.gunicorn(workers=2, threads=4)
+            base = stack.gunicorn()
             subprocess.run([sys.executable, "-c", "from bench.baseline_app import create_app; create_app(True)"],
                            env=stack.env, cwd=ROOT, check=True)
-            baseline = stack.gunicorn("bench.baseline_app:create_app()", workers=2, threads=4)
+            baseline = stack.gunicorn("bench.baseline_app:create_app()")
             missiva, missiva_failures = _load(_missiva_clients(base, call_id), seconds)
             bare, bare_failures = _load(_baseline_clients(baseline), seconds)
         finally:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import mixed, pages, reminders, report, rush, scale
+from bench.stack import web_processes
 
 OUT = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -80,7 +81,7 @@ def main(quick: bool) -> str:
                      f"{r['typeset_peak_mb']:.0f} |")
 
     seconds = 8 if quick else 30
-    lines += [f"\n## 5. Mixed load: 20 clients for {seconds} s, 13 reading and 7 saving drafts (gunicorn 2 x 4 threads)\n",
+    lines += [f"\n## 5. Mixed load: 20 clients for {seconds} s, 13 reading and 7 saving drafts (gunicorn.conf.py: {web_processes()} processes)\n",
               "| database | request | Missiva n | p50 ms | p95 ms | baseline request | baseline n | baseline p50 ms | baseline p95 ms |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     pairs = [("call list", "form page"), ("answer page", "form page"), ("status board", "form page"),

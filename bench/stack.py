@@ -103,10 +103,12 @@ class Stack:
                 time.sleep(0.1)
         return process
 
-    def gunicorn(self, target: str = "app:create_app()", workers: int = 4, threads: int = 2) -> str:
+    def gunicorn(self, target: str = "app:create_app()") -> str:
+        """Serves `target` as production does: gunicorn with Missiva's gunicorn.conf.py (the bare
+        baseline too, under the same settings)."""
         port = free_port()
-        process = self.start([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-                              str(workers), "--threads", str(threads), "--backlog", "512", target],
+        process = self.start([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--backlog", "512",
+                              target],
                              ready="Booting worker", log=f"gunicorn-{port}")
         end = time.time() + 60
         while True:  # until it answers
@@ -135,6 +137,13 @@ class Stack:
                 process.wait(15)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+def web_processes() -> int:
+    """How many processes gunicorn.conf.py gives the web server on this machine."""
+    import runpy
+
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 
 
 def un_codes(n: int = 193) -> list[str]:

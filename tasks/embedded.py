@@ -21,8 +21,7 @@ def commands(port: int, instance: str) -> dict[str, list[str]]:
     bin_dir = Path(sys.executable).parent
     return {
         "web": [str(bin_dir / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
-                "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-                "--graceful-timeout", "10", "--access-logfile", "-", "app:create_app()"],
+                "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "10", "--access-logfile", "-", "app:create_app()"],
         "worker": [str(bin_dir / "celery"), "-A", "tasks.worker", "worker", "--beat", "--concurrency", "2",
                    "--loglevel", "INFO", "--schedule", f"{instance}/celerybeat-schedule"],
         "mail": [str(bin_dir / "flask"), "--app", "app", "missiva", "mail-sink"],
