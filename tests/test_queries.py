@@ -169,3 +169,31 @@ def test_an_answer_is_checked_before_the_write_lock_is_taken(app, make_client, d
     first_write = next(i for i, s in enumerate(statements) if s in ("INSERT", "UPDATE", "DELETE"))
     assert "BEGIN IMMEDIATE" in statements[1:first_write]
     assert "SELECT" in statements[1:statements.index("BEGIN IMMEDIATE")]  # the reading came first
+
+
+def test_an_answer_posted_as_the_call_closes_is_stored_by_the_call_as_it_is_then(app, make_client, database,
+                                                                                   monkeypatch):
+    """What the reading transaction loaded is kept for the write, except what decides it: the
+    call closed by the secretariat while the answer was being checked refuses it, and nothing is
+    submitted."""
+    if database != "sqlite":
+        pytest.skip("PostgreSQL reads and writes in one transaction")
+    import views.answering
+
+    w = factories.world()
+    focal = make_client().sign_in("focal@ar.example")
+    url = f"/portal/calls/{w['call'].id}"
+    focal.get(url)
+    writing = views.answering.start_writing
+
+    def closed_meanwhile(*fresh):
+        with db.engine.begin() as other:  # the secretariat, on its own connection
+            other.execute(db.update(Call).where(Call.id == w["call"].id).values(status="closed"))
+        writing(*fresh)
+
+    monkeypatch.setattr(views.answering, "start_writing", closed_meanwhile)
+    response = focal.post(url, factories.answer_form(action="submit"))
+    assert response.status_code == 409
+    assert "This call is closed and no longer takes answers." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert {s.mission.code: s.state for s in db.session.get(Call, w["call"].id).submissions}["AR"] == "not_started"

@@ -168,7 +168,9 @@ def answer_page(submission, *, template: str, self_url: str, done_url, on_behalf
         lock = int(form.lock_version.data)
     except (TypeError, ValueError):
         lock = -1
-    start_writing()  # what was posted is read and checked: from here on the answer is stored
+    # What was posted is read and checked: from here on the answer is stored, by the answer and
+    # the call's rules as they are now.
+    start_writing(submission, (call, call.TAKING_ANSWERS))
     if action == "autosave" and not on_behalf:
         return _autosave(submission, compact(call.sections, content), actor, lock)
     removing = _removal(action, call, content) or (_from_roster(action, submission, content) if not on_behalf else None)

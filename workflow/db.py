@@ -62,13 +62,18 @@ def reads_first(view: Callable) -> Callable:
     return wrapper
 
 
-def start_writing() -> None:
+def start_writing(*fresh) -> None:
     """In a `reads_first` view, before its first write: the reading transaction ends (nothing was
-    written; what it loaded is read again, fresh, as it is used) and the next one takes the write
-    lock. Anywhere else it does nothing."""
+    written) and the next one takes the write lock. What the reading one loaded stays loaded, but
+    `fresh` is read again, in the writing transaction, as it is next used: each an object, or
+    (object, attribute names) for only those (what someone else may have changed in between and
+    decides the write). Anywhere else it does nothing."""
     if _reading.get() and has_request_context():
-        db.session.commit()
+        commit_keeping()
         _reading.set(False)
+        for item in fresh:
+            target, names = item if isinstance(item, tuple) else (item, None)
+            db.session.expire(target, names)
 
 
 def commit_keeping() -> None:

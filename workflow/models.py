@@ -190,6 +190,8 @@ class Call(Model):
     # {kind: {language: {"subject": ..., "body": ...}}}: the secretariat's wording for this call
     mail_templates: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default=CallStatus.OPEN.value)
+    # What decides whether an answer is taken now (read again in the transaction that stores it).
+    TAKING_ANSWERS = ("status", "deadline", "accept_late", "allow_amendments")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     # Why the last deadline sweep could not process this call (None when it went through): the
     # other calls carry on, and the secretariat sees this on the board and in the digest.
