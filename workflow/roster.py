@@ -11,7 +11,8 @@ from __future__ import annotations
 import copy
 import io
 
-from sqlalchemy import insert, or_
+from sqlalchemy import delete, insert, or_, update
+from sqlalchemy.orm.util import identity_key
 
 from . import audit, clock
 from .db import db
@@ -38,59 +39,81 @@ def _email(expert: dict) -> str:
     return (expert.get("email") or "").strip().lower()
 
 
+def _written(values: dict, at) -> dict:
+    """An expert's details as the roster keeps them."""
+    row = {name: (values.get(name) or "").strip()[:254] or None for name in PERSONAL}
+    row["email"] = row["email"].lower() if row["email"] else None
+    row["name_key"] = key_of(row["name"] or "", row["institution"] or "")
+    row["updated_at"] = at
+    return row
+
+
 def record(submission: Submission, version: SubmissionVersion) -> None:
-    """Bring the mission's roster up to date with what this version nominates: one query finds the
-    experts already known (by email, else by name and institution), one their places in the call."""
+    """Bring the mission's roster up to date with what this version nominates. It runs inside the
+    submission's transaction (while SQLite's one writer waits), so it writes in bulk without
+    loading an object: one query finds the experts already known (by email, else by name and
+    institution), one statement updates them, one adds the new ones, one query and one statement
+    give each their place in the call."""
     at = clock.now()
     experts = list(_experts(submission.call.sections, version.content))
     keys = [key_of(e.get("name", ""), e.get("institution", "")) for e in experts]
     emails = [email for email in map(_email, experts) if email]
-    known = db.session.scalars(db.select(RosterExpert).where(
+    known = db.session.execute(db.select(RosterExpert.id, RosterExpert.email, RosterExpert.name_key).where(
         RosterExpert.mission_id == submission.mission_id, RosterExpert.erased_at.is_(None),
         or_(RosterExpert.email.in_(emails), RosterExpert.name_key.in_(keys))).order_by(RosterExpert.id)).all() \
         if experts else []
-    known_ids = {e.id for e in known}
-    by_email = {e.email: e for e in reversed(known) if e.email}
-    by_key = {e.name_key: e for e in reversed(known)}
-    named: list[tuple[RosterExpert, dict]] = []
+    # An expert is their id when known, ("new", n) until inserted; the same one twice in an
+    # answer is one expert with the last row's details.
+    by_email: dict[str, object] = {row.email: row.id for row in reversed(known) if row.email}
+    by_key: dict[str, object] = {row.name_key: row.id for row in reversed(known)}
+    details: dict[object, dict] = {}
+    named: list[tuple[object, dict]] = []
     for expert, key in zip(experts, keys, strict=True):
         email = _email(expert)
-        entry = (by_email.get(email) if email else None) or by_key.get(key)
-        if entry is None:
-            entry = RosterExpert(mission_id=submission.mission_id, created_at=at)
-            db.session.add(entry)
-        for name in PERSONAL:
-            setattr(entry, name, (expert.get(name) or "").strip()[:254] or None)
-        entry.email = entry.email.lower() if entry.email else None
-        entry.name_key = key_of(entry.name or "", entry.institution or "")
-        entry.updated_at = at
-        if entry.email:
-            by_email[entry.email] = entry
-        by_key[entry.name_key] = entry
-        named.append((entry, expert))
-    db.session.flush()
-    ids = [entry.id for entry, _ in named]
+        handle = (by_email.get(email) if email else None) or by_key.get(key) or ("new", len(details))
+        row = details[handle] = _written(expert, at)
+        if row["email"]:
+            by_email[row["email"]] = handle
+        by_key[row["name_key"]] = handle
+        named.append((handle, expert))
+    updated = [{"id": handle, **row} for handle, row in details.items() if isinstance(handle, int)]
+    if updated:
+        db.session.execute(update(RosterExpert), updated)
+        for handle in (row["id"] for row in updated):  # what this session had loaded of them is read again
+            loaded = db.session.identity_map.get(identity_key(RosterExpert, handle))
+            if loaded is not None:
+                db.session.expire(loaded)
+    added = [(handle, row) for handle, row in details.items() if not isinstance(handle, int)]
+    ids: dict[object, int] = {handle: handle for handle in details if isinstance(handle, int)}
+    if added:
+        new_ids = db.session.scalars(
+            insert(RosterExpert).returning(RosterExpert.id, sort_by_parameter_order=True),
+            [{"mission_id": submission.mission_id, "created_at": at, **row} for _, row in added]).all()
+        ids.update(zip((handle for handle, _ in added), new_ids, strict=True))
     # Only experts known before this version can have a place in the call already.
-    earlier = [entry.id for entry, _ in named if entry.id in known_ids]
-    places = {place.expert_id: place for place in db.session.scalars(db.select(RosterNomination).where(
-        RosterNomination.call_id == submission.call_id, RosterNomination.expert_id.in_(earlier)))} if earlier else {}
+    earlier = [handle for handle in ids if isinstance(handle, int)]
+    places = dict(db.session.execute(db.select(RosterNomination.expert_id, RosterNomination.id).where(
+        RosterNomination.call_id == submission.call_id, RosterNomination.expert_id.in_(earlier))).all()) \
+        if earlier else {}
+    moved: dict[int, dict] = {}
     new_places: dict[int, dict] = {}
-    for entry, expert in named:
+    for handle, expert in named:
         values = {"role": expert.get("role"), "funding": expert.get("funding"), "at": at}
-        place = places.get(entry.id)
-        if place is not None:
-            place.role, place.funding, place.at = values["role"], values["funding"], at
+        expert_id = ids[handle]
+        if expert_id in places:
+            moved[expert_id] = {"id": places[expert_id], **values}
         else:  # the same expert twice in one answer has one place: the last row's
-            new_places[entry.id] = {"expert_id": entry.id, "call_id": submission.call_id,
-                                    "submission_id": submission.id, **values}
+            new_places[expert_id] = {"expert_id": expert_id, "call_id": submission.call_id,
+                                     "submission_id": submission.id, **values}
+    if moved:
+        db.session.execute(update(RosterNomination), list(moved.values()))
     if new_places:
         db.session.execute(insert(RosterNomination), list(new_places.values()))
     # An expert this version no longer names has no place in the call any more (a first version
     # has no earlier places).
     if version.number > 1:
-        for place in db.session.scalars(db.select(RosterNomination).where(
-                RosterNomination.submission_id == submission.id, RosterNomination.expert_id.not_in(ids or [0]))):
-            db.session.delete(place)
+        db.session.execute(delete(RosterNomination).where(RosterNomination.submission_id == submission.id,
+                                                          RosterNomination.expert_id.not_in(list(ids.values()) or [0])))
 
 
 def of_mission(mission_id: int) -> list[RosterExpert]:
