@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import String, and_, cast, event, exists, func, inspect, literal, or_, select, update
@@ -85,7 +86,20 @@ def due_slot(call: Call, submission: Submission, at: datetime) -> Slot | None:
     return due[-1] if due else None
 
 
-def next_slot(call: Call, submission: Submission, at: datetime) -> Slot | None:
+class Addressee(Protocol):
+    """What the reminder schedule reads of a submission (the status board passes its own rows)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def mission_id(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def deadline(self) -> datetime: ...
+
+
+def next_slot(call: Call, submission: Addressee, at: datetime) -> Slot | None:
     return next((s for s in slots(call, submission.deadline) if s.at > at), None)
 
 
@@ -247,7 +261,7 @@ def schedule_reports(at: datetime) -> list[int]:
 
 
 def reminder_status(call: Call, at: datetime | None = None,
-                    submissions: Sequence[Submission] | None = None) -> dict[int, dict]:
+                    submissions: Sequence[Addressee] | None = None) -> dict[int, dict]:
     """Per mission: reminders sent, the last one, and the next due — for the status board (which
     passes the call's submissions it has loaded)."""
     at = at or clock.now()
@@ -264,7 +278,8 @@ def reminder_status(call: Call, at: datetime | None = None,
         entry["failed"] += state == MailState.FAILED
     out = {}
     upcoming: dict[datetime, datetime | None] = {}  # by deadline: most share the call's
-    for submission in call.submissions if submissions is None else submissions:
+    everyone: Sequence[Addressee] = call.submissions if submissions is None else submissions
+    for submission in everyone:
         entry = status.get(submission.mission_id, {"slots": set(), "last": None, "failed": 0})
         following = None
         if submission.state in UNANSWERED:

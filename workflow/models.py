@@ -39,7 +39,12 @@ class MemberState(Model):
     member: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     def name(self, locale: str = "en") -> str:
-        return localized(self.names, locale, "en") or self.code
+        return self.named(self.names, self.code, locale)
+
+    @staticmethod
+    def named(names: dict | None, code: str, locale: str = "en") -> str:
+        """A state's name in `locale` (else in English, else its code), from its `names` as read."""
+        return localized(names, locale, "en") or code
 
     def of(self, locale: str = "en") -> str:
         """"of Brazil", "do Brasil", "du Brésil", "d'Haïti": what a sentence needs to name its answer."""
