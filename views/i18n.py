@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 from jinja2 import pass_context, pass_eval_context
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from forms.answer import problem_list
 from workflow import clock, invitations
@@ -86,12 +86,29 @@ def _label_in(enum: type[StrEnum], value: str, language: str) -> str:
         return str(label(enum, value))
 
 
+def _language(context) -> str:
+    return (context.get("reader") or (str(get_locale()),))[0]
+
+
+@pass_context
+def state_badge(context, submission) -> Markup:
+    """A submission's state as a badge, "late" and "withdrawn" beside it when they apply (a board
+    shows 193)."""
+    named = _label_in(State, submission.state, _language(context))
+    badges = f'<span class="badge {escape(submission.state)}">{escape(named)}</span>'
+    if submission.late:
+        badges += f' <span class="badge late">{escape(_("late"))}</span>'
+    if submission.withdrawn_at:
+        badges += f' <span class="badge withdrawn">{escape(_("withdrawn"))}</span>'
+    return Markup(badges)
+
+
 def _labels(enum: type[StrEnum]):
     """What the pages call an enum's stored value, translated once a language (a board names the
     state of each of its 193 rows)."""
     @pass_context
     def named(context, value) -> str:
-        return _label_in(enum, str(value or ""), (context.get("reader") or (str(get_locale()),))[0])
+        return _label_in(enum, str(value or ""), _language(context))
     return named
 
 
@@ -190,7 +207,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["redact_links"] = invitations.redact
     app.jinja_env.globals.update(
         localized=localized, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=lambda: str(get_locale()),
-        state_label=_labels(State), call_status_label=_labels(CallStatus),
+        state_label=_labels(State), state_badge=state_badge, call_status_label=_labels(CallStatus),
         section_kind=kind_of, section_template=lambda section, part: kind_of(section).template(part),
         answer_problems=problem_list,
         provenance_label=lambda p: PROVENANCE_LABELS.get(p, p),
