@@ -197,3 +197,25 @@ def test_an_answer_posted_as_the_call_closes_is_stored_by_the_call_as_it_is_then
     assert "This call is closed and no longer takes answers." in response.get_data(as_text=True)
     db.session.expire_all()
     assert {s.mission.code: s.state for s in db.session.get(Call, w["call"].id).submissions}["AR"] == "not_started"
+
+
+def test_the_answer_page_reads_the_call_with_the_mission_s_answer(app, make_client):
+    """The page and every save need the call at once: it comes in the query that finds the
+    mission's own answer, not in a second one."""
+    w = factories.world()
+    focal = make_client().sign_in("focal@ar.example")
+    url = f"/portal/calls/{w['call'].id}"
+    focal.get(url)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert focal.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert any(" FROM submission JOIN call " in s for s in reads), reads
+    assert not any(s.startswith("SELECT call.") and " FROM call " in s for s in reads), reads

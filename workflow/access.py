@@ -4,6 +4,7 @@ mission's answers are unreachable by construction; the secretariat sees every mi
 from __future__ import annotations
 
 from sqlalchemy import or_
+from sqlalchemy.orm import contains_eager
 
 from .db import db
 from .kinds import CallStatus
@@ -25,11 +26,13 @@ def submission(user, submission_id: int) -> Submission | None:
 
 
 def submission_for_call(user, call_id: int) -> Submission | None:
-    """The mission's own submission to a call (None if the call is not addressed to it)."""
+    """The mission's own submission to a call (None if the call is not addressed to it), with
+    the call read in the same query (the answer page needs it at once)."""
     if user.mission_id is None:
         return None
     return db.session.scalar(
         submissions(user).where(Submission.call_id == call_id, Submission.mission_id == user.mission_id)
+        .options(contains_eager(Submission.call))
     )
 
 
