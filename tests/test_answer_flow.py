@@ -34,6 +34,7 @@ def test_draft_submit_return_amend_accept(app, client, make_client, database):
     assert response.status_code == 302
     page = mission.get(url).get_data(as_text=True)
     assert "María José Núñez" in page and "Ley 26.388" in page and "sector privado" in page
+    assert "You submitted this answer before" not in page
 
     # Submitting gives a numbered receipt.
     response = mission.post(url, experts_form(call.id, action="submit", lock_version="1"))
@@ -56,6 +57,7 @@ def test_draft_submit_return_amend_accept(app, client, make_client, database):
     # The mission sees the comment, amends and resubmits.
     page = mission.get(url).get_data(as_text=True)
     assert "Please add the expert&#39;s title in English." in page
+    assert "You submitted this answer before; the secretariat keeps every version it received." in page
     form = experts_form(call.id, action="submit", lock_version=str(sub.lock_version))
     form["experts-experts-0-title"] = "Specialized prosecutor"
     response = mission.post(url, form)

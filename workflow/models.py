@@ -258,6 +258,12 @@ class Submission(Model):
         return self.deadline_override or self.call.deadline
 
     @property
+    def ever_submitted(self) -> bool:
+        """Whether a version was ever frozen (every submission sets when; nothing clears it), read
+        without loading the versions."""
+        return self.submitted_at is not None
+
+    @property
     def latest_version(self) -> SubmissionVersion | None:
         return self.versions[-1] if self.versions else None
 
