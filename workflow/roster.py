@@ -39,6 +39,16 @@ def _email(expert: dict) -> str:
     return (expert.get("email") or "").strip().lower()
 
 
+def _update(model, rows: list[dict]) -> None:
+    """One UPDATE for rows given with their ids; what this session had loaded of them is read
+    again when next used."""
+    db.session.execute(update(model), rows)
+    for row in rows:
+        loaded = db.session.identity_map.get(identity_key(model, row["id"]))
+        if loaded is not None:
+            db.session.expire(loaded)
+
+
 def _written(values: dict, at) -> dict:
     """An expert's details as the roster keeps them."""
     row = {name: (values.get(name) or "").strip()[:254] or None for name in PERSONAL}
@@ -78,11 +88,7 @@ def record(submission: Submission, version: SubmissionVersion) -> None:
         named.append((handle, expert))
     updated = [{"id": handle, **row} for handle, row in details.items() if isinstance(handle, int)]
     if updated:
-        db.session.execute(update(RosterExpert), updated)
-        for handle in (row["id"] for row in updated):  # what this session had loaded of them is read again
-            loaded = db.session.identity_map.get(identity_key(RosterExpert, handle))
-            if loaded is not None:
-                db.session.expire(loaded)
+        _update(RosterExpert, updated)
     added = [(handle, row) for handle, row in details.items() if not isinstance(handle, int)]
     ids: dict[object, int] = {handle: handle for handle in details if isinstance(handle, int)}
     if added:
@@ -106,7 +112,7 @@ def record(submission: Submission, version: SubmissionVersion) -> None:
             new_places[expert_id] = {"expert_id": expert_id, "call_id": submission.call_id,
                                      "submission_id": submission.id, **values}
     if moved:
-        db.session.execute(update(RosterNomination), list(moved.values()))
+        _update(RosterNomination, list(moved.values()))
     if new_places:
         db.session.execute(insert(RosterNomination), list(new_places.values()))
     # An expert this version no longer names has no place in the call any more (a first version
