@@ -168,15 +168,19 @@ def _load_missions(submissions: Sequence[Submission], missions: dict[int, Missio
 def _chase(call: Call, submissions: Sequence[Submission], sent: set[str], at: datetime, result: SweepResult) -> None:
     """Mark late who is late, and queue the due reminder each submission has not had."""
     escalate_from = call.reminders.get("escalate_from")  # None: the representative is never written
+    due_by_deadline: dict[datetime, Slot | None] = {}  # most share the call's deadline
     for submission in submissions:
-        if submission.is_past_deadline(at) and not submission.late:
+        deadline = submission.deadline
+        if at > deadline and not submission.late:
             submission.late = True
             audit.record("marked_late", None, submission=submission, at=at,
-                         detail={"deadline": submission.deadline.isoformat()})
+                         detail={"deadline": deadline.isoformat()})
             result.marked_late += 1
-        if submission.is_past_deadline(at) and not call.accept_late:
+        if at > deadline and not call.accept_late:
             continue  # a call that takes no late answers is not chased after its deadline
-        slot = due_slot(call, submission, at)
+        if deadline not in due_by_deadline:
+            due_by_deadline[deadline] = due_slot(call, submission, at)
+        slot = due_by_deadline[deadline]
         if slot is None:
             continue
         key = reminder_key(call, submission, slot)

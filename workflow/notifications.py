@@ -7,6 +7,7 @@ the text, so the two never disagree.
 """
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from email.utils import formataddr
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g
 from flask_babel import force_locale, gettext, ngettext
-from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -209,10 +210,6 @@ def moment_in(at: datetime, zone: str, language: str, reader_zone: str | None = 
     return clock.shown(at, zone, language, reader_zone=reader_zone)
 
 
-def _days_left(submission: Submission, language: str, at: datetime) -> str:
-    return _days_phrase((submission.deadline - at).days, language)
-
-
 @lru_cache(maxsize=1024)
 def _days_phrase(days: int, language: str) -> str:
     with force_locale(language):
@@ -223,7 +220,7 @@ def _days_phrase(days: int, language: str) -> str:
 
 def values_for(submission: Submission, person: User | None, language: str, *, link: str,
                at: datetime | None = None, **extra) -> dict:
-    call, mission = submission.call, submission.mission
+    call, mission, deadline = submission.call, submission.mission, submission.deadline
     at = at or clock.now()
     zone = (person.timezone if person and person.timezone else mission.timezone)
     contact = call.contact or {}
@@ -234,9 +231,9 @@ def values_for(submission: Submission, person: User | None, language: str, *, li
         "of_state": mission.member_state.of(language),
         "call_title": call.title_in(language),
         "call_reference": call.reference,
-        "deadline": moment_in(submission.deadline, call.timezone, language, reader_zone=zone),
-        "deadline_call_zone": moment_in(submission.deadline, call.timezone, language),
-        "days_left": _days_left(submission, language, at),
+        "deadline": moment_in(deadline, call.timezone, language, reader_zone=zone),
+        "deadline_call_zone": moment_in(deadline, call.timezone, language),
+        "days_left": _days_phrase((deadline - at).days, language),
         "link": link,
         "receipt_number": "",
         "comment": "",
@@ -256,11 +253,20 @@ def _paragraph(paragraph: str) -> Markup:
     return Markup("<br>".join(_line(line) for line in paragraph.split("\n")))
 
 
+@lru_cache(maxsize=4)
+def _message_template(folder: str) -> Template:
+    """The HTML frame of every message, in an environment of its own: it uses nothing but its
+    three values, and the pages' environment would copy its forty globals (Flask's and Missiva's)
+    into every render, a third of a sweep's time in Jinja."""
+    return Environment(loader=FileSystemLoader(folder), autoescape=True, auto_reload=False).get_template(
+        "email/message.html")
+
+
 def html_from_text(text: str, subject: str, language: str) -> str:
-    """The HTML part of a message. It needs nothing of the request (a sweep writes thousands):
-    the template is rendered on its own, without the pages' context processors."""
-    return current_app.jinja_env.get_template("email/message.html").render(
-        paragraphs=[_paragraph(p) for p in text.split("\n\n")], subject=subject, language=language)
+    """The HTML part of a message. It needs nothing of the request (a sweep writes thousands)."""
+    folder = os.path.join(current_app.root_path, current_app.template_folder or "templates")
+    return _message_template(folder).render(paragraphs=[_paragraph(p) for p in text.split("\n\n")],
+                                            subject=subject, language=language)
 
 
 def portal_link(person: User | None, call: Call) -> str:
