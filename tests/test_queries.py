@@ -33,6 +33,29 @@ def counting():
         event.remove(db.engine, "before_cursor_execute", bump)
 
 
+@contextmanager
+def recording():
+    """The SQL statements run inside, each on one line."""
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+
+
+def opened_answer(make_client, call):
+    """Argentina's focal point with the answer page open: the client and the page's address."""
+    focal = make_client().sign_in("focal@ar.example")
+    url = f"/portal/calls/{call.id}"
+    focal.get(url)
+    return focal, url
+
+
 def grow(call, codes):
     for code in codes:
         mission = factories.mission(code)
@@ -150,20 +173,10 @@ def test_an_answer_is_checked_before_the_write_lock_is_taken(app, make_client, d
     at a deadline rush the missions wait for each other's writes, not for each other's forms."""
     if database != "sqlite":
         pytest.skip("PostgreSQL has no single write lock")
-    w = factories.world()
-    focal = make_client().sign_in("focal@ar.example")
-    url = f"/portal/calls/{w['call'].id}"
-    focal.get(url)
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement.split()[0] + (" IMMEDIATE" if "IMMEDIATE" in statement else ""))
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    focal, url = opened_answer(make_client, factories.world()["call"])
+    with recording() as seen:
         response = focal.post(url, factories.answer_form(action="submit"))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
+    statements = [s.split()[0] + (" IMMEDIATE" if "IMMEDIATE" in s else "") for s in seen]
     assert response.status_code == 302  # submitted
     assert statements[0] == "BEGIN"
     first_write = next(i for i, s in enumerate(statements) if s in ("INSERT", "UPDATE", "DELETE"))
@@ -181,9 +194,7 @@ def test_an_answer_posted_as_the_call_closes_is_stored_by_the_call_as_it_is_then
     import views.answering
 
     w = factories.world()
-    focal = make_client().sign_in("focal@ar.example")
-    url = f"/portal/calls/{w['call'].id}"
-    focal.get(url)
+    focal, url = opened_answer(make_client, w["call"])
     writing = views.answering.start_writing
 
     def closed_meanwhile(*fresh):
@@ -202,20 +213,9 @@ def test_an_answer_posted_as_the_call_closes_is_stored_by_the_call_as_it_is_then
 def test_the_answer_page_reads_the_call_with_the_mission_s_answer(app, make_client):
     """The page and every save need the call at once: it comes in the query that finds the
     mission's own answer, not in a second one."""
-    w = factories.world()
-    focal = make_client().sign_in("focal@ar.example")
-    url = f"/portal/calls/{w['call'].id}"
-    focal.get(url)
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    focal, url = opened_answer(make_client, factories.world()["call"])
+    with recording() as statements:
         assert focal.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
     reads = [s for s in statements if s.startswith("SELECT")]
     assert any(" FROM submission JOIN call " in s for s in reads), reads
     assert not any(s.startswith("SELECT call.") and " FROM call " in s for s in reads), reads

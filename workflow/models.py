@@ -259,8 +259,8 @@ class Submission(Model):
 
     @property
     def ever_submitted(self) -> bool:
-        """Whether a version was ever frozen (every submission sets when; nothing clears it), read
-        without loading the versions."""
+        """Whether the answer was ever submitted (a version frozen): submitting sets `submitted_at`
+        and nothing clears it, so the versions need not be loaded to know."""
         return self.submitted_at is not None
 
     @property
