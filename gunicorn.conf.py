@@ -8,12 +8,13 @@ one process per core and one more to use the core another leaves while it waits 
 database. Sync workers close the connection after each response, so every request goes to the
 next free process: kept-alive connections of threads pinned each browser to one process, and a
 status board there held up the pages of everyone else pinned to it while the other process idled.
-WEB_CONCURRENCY sets another number of processes (as gunicorn's own default reads it)."""
+The cores counted are those this process may run on (its CPU set, e.g. a container's
+--cpuset-cpus), not every core of the host; a CPU quota is not seen, so where one limits the web
+set WEB_CONCURRENCY, which gives the number of processes (as gunicorn's own default reads it)."""
 import gc
-import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)) + 1)
 
 
 def post_worker_init(worker):
