@@ -243,7 +243,10 @@ def values_for(submission: Submission, person: User | None, language: str, *, li
 
 def _line(line: str) -> str:
     text = str(escape(line))
-    return f'<a href="{text}" style="color: #0b5394;">{text}</a>' if line.startswith(("http://", "https://")) else text
+    # A personal link is one unbroken run of some 150 characters: it may break anywhere, so a
+    # phone wraps it within the screen.
+    return f'<a href="{text}" style="color: #0b5394; overflow-wrap: anywhere; word-break: break-all;">{text}</a>' \
+        if line.startswith(("http://", "https://")) else text
 
 
 def _paragraph(paragraph: str) -> Markup:

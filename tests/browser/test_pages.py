@@ -12,7 +12,7 @@ from workflow.db import db
 
 from .. import factories
 from ..conftest import drain
-from .conftest import sign_in
+from .conftest import SHOTS, sign_in
 
 pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -252,3 +252,28 @@ def test_an_officer_pages_through_years_of_calls(app, server, browser, shoot):
     page.goto(f"{server}/secretariat/queue?state=any")
     shoot(page, "49-queue-filter")
     page.close()
+
+
+def test_a_mail_read_on_a_phone_wraps_its_long_sign_in_link(app, browser, smtp):
+    """A receipt as the focal point's phone shows it: the personal sign-in link, one unbroken
+    run of 150 characters, wraps inside the screen instead of running off its edge."""
+    from workflow.submissions import save, submit
+
+    w = factories.world()
+    w["br"].locale = "pt"
+    sub = factories.submission_of(w["call"], w["br"])
+    save(sub, factories.filled(w["call"]), w["br"], lock_version=0)
+    submit(sub, w["br"])
+    db.session.commit()
+    drain()
+    html = smtp.to("focal@br.example")[0].get_body(("html",)).get_content()
+    assert "/sign-in/" in html
+    phone = browser.new_page(viewport={"width": 375, "height": 700})
+    try:
+        phone.set_content(html)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        expect(phone.get_by_role("link")).to_be_visible()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(SHOTS / "60-receipt-mail-pt-375.png"), full_page=True)
+    finally:
+        phone.close()
