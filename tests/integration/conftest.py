@@ -27,14 +27,15 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS = os.environ.get("MISSIVA_TEST_REDIS", "redis://127.0.0.1:6379/7")
 
 
-def wait_for(predicate, timeout=60.0, every=0.2, what="condition"):
+def wait_for(predicate, timeout=60.0, every=0.2, what="condition", explain=None):
+    """`explain()`, where given, adds what was seen to the failure (a worker's log)."""
     end = time.time() + timeout
     while time.time() < end:
         value = predicate()
         if value:
             return value
         time.sleep(every)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f"\n{explain()}" if explain else ""))
 
 
 def states() -> dict[str, int]:
@@ -161,12 +162,17 @@ def stack(tmp_path, broker_url):
         workers.append(worker)
         return worker
 
+    def worker_logs(lines=60):
+        """The end of each worker's log, for a failure to show what the workers did."""
+        return "\n".join(f"--- {w.log.name}\n" + "\n".join(w.log.read_text(errors="replace").splitlines()[-lines:])
+                         for w in workers)
+
     with app.app_context():
         from flask_migrate import upgrade
 
         upgrade(directory=str(ROOT / "migrations"))
         yield {"app": app, "smtp": smtp.recorder, "start_worker": start_worker, "tmp": tmp_path,
-               "queue": queue, "broker": broker}
+               "queue": queue, "broker": broker, "worker_logs": worker_logs}
         for worker in workers:
             worker.stop()
         db.session.remove()

@@ -78,7 +78,8 @@ def test_redis_stopped_while_missions_submit(stack, private_redis):
     assert states().get("pending", 0) == 3
 
     private_redis.start()
-    wait_for(lambda: len(smtp.messages) == 5, timeout=90, what="mail to catch up after Redis returns")
+    wait_for(lambda: len(smtp.messages) == 5, timeout=90, what="mail to catch up after Redis returns",
+             explain=stack["worker_logs"])
     settled(stack)
     print(f"\nRedis down: 3 submissions stored in {during:.2f} s; their 3 receipts delivered after "
           f"Redis returned; duplicates {sum(n - 1 for n in smtp.keys().values())}")
