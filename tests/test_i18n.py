@@ -59,6 +59,19 @@ def test_french_punctuation_keeps_to_the_word_before_it():
     assert not breaking, f"{len(breaking)} French strings break before punctuation: {breaking[:3]}"
 
 
+@pytest.mark.parametrize("language, marks", [("es", "«»"), ("fr", "«»"), ("pt", "“”")])
+def test_a_quoted_title_carries_the_language_s_own_quotation_marks(language, marks):
+    """A call's title quoted in a mail or a receipt: «…» in Spanish and French, “…” in Portuguese,
+    never the typewriter's straight quotes."""
+    catalog = read_po((ROOT / f"translations/{language}/LC_MESSAGES/messages.po").open("rb"))
+    straight = re.compile(r'"\{\{|\}\}"|"%\(')
+    typed = [m.string for m in catalog if m.id and isinstance(m.string, str) and straight.search(m.string)]
+    assert not typed, f"{len(typed)} {language} strings quote with straight quotes: {typed[:2]}"
+    quoted = [m.string for m in catalog if isinstance(m.string, str) and "{{ call_title }}" in m.string
+              and "\n" in m.string]
+    assert quoted and all(f"{marks[0]}" in s and f"{marks[1]}" in s for s in quoted), quoted[:2]
+
+
 def test_a_label_and_its_colon_are_written_as_the_language_writes_them(app, client):
     w = factories.world()
     client.sign_in("focal@ar.example")
