@@ -3,6 +3,7 @@ field, one more expert when asked for one, an expert taken off, and no silent cu
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import func
 
@@ -129,6 +130,22 @@ def test_the_board_lists_states_by_name_in_the_readers_language_and_exports_them
     sheet = load_workbook(io.BytesIO(client.get(f"/secretariat/calls/{call.id}/board.xlsx").data)).active
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Bahamas", "Brasil", "El Salvador", "Haití", "Perú"]
 
+
+def test_the_board_shows_a_states_own_deadline_and_chases_it_by_that_deadline(app, client):
+    from workflow.submissions import extend_deadline
+
+    w = factories.world()
+    call = w["call"]
+    ar = factories.submission_of(call, w["ar"].mission)
+    extend_deadline(ar, datetime(2030, 11, 20, 18, 0), w["officer"])
+    db.session.commit()
+    client.sign_in("officer@sec.example")
+    board = client.get(f"/secretariat/calls/{call.id}").get_data(as_text=True)
+    rows = {code: row for row in board.split('<tr class="row-')[1:] for code in ("AR", "BR")
+            if f'<span class="ref">{code}</span>' in row}
+    extended, cells_br = rows["AR"].split("<td>"), rows["BR"].split("<td>")
+    assert "11/20/30" in extended[-1] and cells_br[-1].startswith("—")  # the deadline column
+    assert extended[-2].startswith("11/6/30") and cells_br[-2].startswith("10/15/30")  # the next reminder
 
 def test_the_sign_in_link_page_speaks_the_persons_language(app, client):
     from workflow import invitations

@@ -107,7 +107,7 @@ class BoardRow:
 def _addressees(call: Call, language: str) -> list[BoardRow]:
     """The call's submissions with their member states' names, in one query."""
     return [BoardRow(id, mission_id, code, MemberState.named(names, code, language), state, late, withdrawn_at,
-                     last_activity_at, override, override or call.deadline)
+                     last_activity_at, override, call.deadline_for(override))
             for id, mission_id, code, names, state, late, withdrawn_at, last_activity_at, override
             in db.session.execute(
                 db.select(Submission.id, Submission.mission_id, MemberState.code, MemberState.names, Submission.state,

@@ -218,6 +218,11 @@ class Call(Model):
     def section(self, key: str) -> dict | None:
         return next((s for s in self.sections if s["key"] == key), None)
 
+    def deadline_for(self, override: datetime | None) -> datetime:
+        """A mission's deadline in this call: its own extension where it was given one (the sweep
+        says the same in SQL: `coalesce(deadline_override, deadline)`)."""
+        return override or self.deadline
+
 
 class Submission(Model):
     """One per (call, mission): the mission's working answer and where it stands."""
@@ -255,7 +260,7 @@ class Submission(Model):
 
     @property
     def deadline(self) -> datetime:
-        return self.deadline_override or self.call.deadline
+        return self.call.deadline_for(self.deadline_override)
 
     @property
     def ever_submitted(self) -> bool:
