@@ -8,6 +8,10 @@ dropped when stored.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import fields
+
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -26,6 +30,7 @@ from wtforms.validators import Email, Optional
 from forms.base import Form as FlaskForm
 from forms.base import MaxLength, Offered, offered_value
 from forms.base import SubForm as Form
+from workflow.i18n import EscapedLazyString
 from workflow.i18n import lazy_gettext as _l
 from workflow.models import localized
 from workflow.sections import Field, Group, Problem, Repeat, kind_of
@@ -69,27 +74,78 @@ def _form_class(name: str, specs) -> type[Form]:
     return type(f"Section_{name}", (Form,), attrs)
 
 
+# Form classes by the shape they describe (the sections' fields as the kinds give them, with their
+# labels, limits and rows). A class is built once, and its first form works out the order of its
+# fields; doing both for every page and every post was two thirds of the answer form's cost.
+_CLASSES: OrderedDict[tuple, type] = OrderedDict()
+CLASSES_KEPT = 256  # beyond this the least recently used go (calls edited, rows added, languages)
+
+
+def _class_for(key: tuple, make: Callable[[], type]) -> type:
+    try:
+        hash(key)
+    except TypeError:  # a shape that cannot be told apart from others is built afresh
+        return make()
+    made = _CLASSES.get(key)
+    if made is None:
+        made = _CLASSES[key] = make()
+        while len(_CLASSES) > CLASSES_KEPT:
+            _CLASSES.popitem(last=False)
+    else:
+        _CLASSES.move_to_end(key)
+    return made
+
+
+def _on_behalf_fields() -> dict:
+    """What the secretariat adds when it enters an answer received otherwise."""
+    return {
+        "provenance": SelectField(_l("Received by"), choices=[
+            (p, PROVENANCE_LABELS[p]) for p in PROVENANCES if p != "portal"], default="email"),
+        "provenance_note": StringField(
+            _l("Reference (e.g. the note verbale's number)"), validators=[MaxLength(1000)]),
+        "received_on": DateTimeLocalField(
+            _l("Received on (date and time, in the call's time zone)"), format="%Y-%m-%dT%H:%M",
+            validators=[Optional()],
+            description=_l("The day the secretariat received it decides whether it was on time.")),
+        "original": FileField(_l("Scanned original (optional)"),
+                              description=_l("PDF or image of the note or fax as received.")),
+    }
+
+
+def _answer_class(shape: tuple, on_behalf: bool) -> type:
+    """The form class for `shape`: (key, title, specs) of each section."""
+    def make():
+        attrs = {"lock_version": HiddenField()}
+        for key, title, specs in shape:
+            attrs[key] = FormField(_form_class(key, specs), label=title)
+        return type("AnswerForm", (FlaskForm,), attrs | (_on_behalf_fields() if on_behalf else {}))
+
+    return _class_for((_shape_key(shape), on_behalf), make)
+
+
+def _shape_key(value):
+    """What a shape says, as a key: a label translated when shown stands for its message (the
+    class is the same in every language), one already in the reader's language for its text."""
+    if isinstance(value, EscapedLazyString):
+        return value.message
+    if isinstance(value, Field | Group | Repeat):
+        return (type(value).__name__, *(_shape_key(getattr(value, f.name)) for f in fields(value)))
+    if isinstance(value, tuple | list):
+        return tuple(_shape_key(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _shape_key(v)) for k, v in value.items())
+    return value
+
+
 def build(call, locale: str, content: dict, *, posted: bool = False, on_behalf: bool = False,
           extra_rows: dict | None = None, state: str | None = None):
     """The answer form for `call`: bound to the request when `posted`, else filled from `content`."""
-    attrs = {"lock_version": HiddenField()}
-    for section in call.sections:
-        specs = kind_of(section).answer_fields(section, locale, content.get(section["key"], {}),
-                                               (extra_rows or {}).get(section["key"], 0), state)
-        attrs[section["key"]] = FormField(_form_class(section["key"], specs),
-                                          label=localized(section["title"], locale))
-    if on_behalf:
-        attrs["provenance"] = SelectField(_l("Received by"), choices=[
-            (p, PROVENANCE_LABELS[p]) for p in PROVENANCES if p != "portal"], default="email")
-        attrs["provenance_note"] = StringField(
-            _l("Reference (e.g. the note verbale's number)"), validators=[MaxLength(1000)])
-        attrs["received_on"] = DateTimeLocalField(
-            _l("Received on (date and time, in the call's time zone)"), format="%Y-%m-%dT%H:%M",
-            validators=[Optional()],
-            description=_l("The day the secretariat received it decides whether it was on time."))
-        attrs["original"] = FileField(_l("Scanned original (optional)"),
-                                      description=_l("PDF or image of the note or fax as received."))
-    form_class = type("AnswerForm", (FlaskForm,), attrs)
+    shape = tuple(
+        (section["key"], localized(section["title"], locale),
+         tuple(kind_of(section).answer_fields(section, locale, content.get(section["key"], {}),
+                                              (extra_rows or {}).get(section["key"], 0), state)))
+        for section in call.sections)
+    form_class = _answer_class(shape, on_behalf)
     if posted:
         form = form_class()  # Flask-WTF binds request.form and request.files
     else:

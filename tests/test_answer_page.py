@@ -131,6 +131,29 @@ def test_the_board_lists_states_by_name_in_the_readers_language_and_exports_them
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Bahamas", "Brasil", "El Salvador", "Haití", "Perú"]
 
 
+def test_the_answer_form_follows_an_edited_call_and_the_readers_language(app, client):
+    """Answer forms of the same shape share their class; an edited item, a new one, another
+    language each show at once."""
+    import copy
+
+    w = factories.world()
+    call = w["call"]
+    client.sign_in("focal@ar.example")
+    url = f"/portal/calls/{call.id}"
+    assert client.get(url).get_data(as_text=True).count('name="agenda-item_') == 9
+    sections = copy.deepcopy(call.sections)
+    agenda = next(s for s in sections if s["key"] == "agenda")
+    agenda["items"][0]["title"] = {"en": "Opening of the plenary", "es": "Apertura del plenario"}
+    agenda["items"].append({"number": 99, "title": {"en": "Closing remarks", "es": "Palabras de clausura"}})
+    call.sections = sections
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('name="agenda-item_') == 10 and "Opening of the plenary" in page and "99. Closing remarks" in page
+    client.post("/language/es", {"next": url})
+    page = client.get(url).get_data(as_text=True)
+    assert "Apertura del plenario" in page and "Comentarios generales" in page and "Opening" not in page
+
+
 def test_the_board_shows_a_states_own_deadline_and_chases_it_by_that_deadline(app, client):
     from workflow.submissions import extend_deadline
 

@@ -18,6 +18,11 @@ class EscapedLazyString(LazyString):
     def __html__(self) -> str:
         return str(escape(str(self)))
 
+    @property
+    def message(self) -> tuple:
+        """What is to be translated (the message and its variables), without translating it."""
+        return (self._func.__name__, self._args, tuple(self._kwargs.items()))
+
 
 def lazy_gettext(string: str, **variables) -> EscapedLazyString:
     return EscapedLazyString(gettext, string, **variables)
