@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import fields
+from threading import Lock
 
 from flask_wtf.file import FileField
 from wtforms import (
@@ -78,6 +79,7 @@ def _form_class(name: str, specs) -> type[Form]:
 # labels, limits and rows). A class is built once, and its first form works out the order of its
 # fields; doing both for every page and every post was two thirds of the answer form's cost.
 _CLASSES: OrderedDict[tuple, type] = OrderedDict()
+_CLASSES_LOCK = Lock()  # a threaded server's requests share the classes
 CLASSES_KEPT = 256  # beyond this the least recently used go (calls edited, rows added, languages)
 
 
@@ -86,13 +88,16 @@ def _class_for(key: tuple, make: Callable[[], type]) -> type:
         hash(key)
     except TypeError:  # a shape that cannot be told apart from others is built afresh
         return make()
-    made = _CLASSES.get(key)
-    if made is None:
-        made = _CLASSES[key] = make()
+    with _CLASSES_LOCK:
+        made = _CLASSES.get(key)
+        if made is not None:
+            _CLASSES.move_to_end(key)
+            return made
+    made = make()
+    with _CLASSES_LOCK:
+        _CLASSES[key] = made
         while len(_CLASSES) > CLASSES_KEPT:
             _CLASSES.popitem(last=False)
-    else:
-        _CLASSES.move_to_end(key)
     return made
 
 
