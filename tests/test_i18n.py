@@ -59,17 +59,19 @@ def test_french_punctuation_keeps_to_the_word_before_it():
     assert not breaking, f"{len(breaking)} French strings break before punctuation: {breaking[:3]}"
 
 
-@pytest.mark.parametrize("language, marks", [("es", "«»"), ("fr", "«»"), ("pt", "“”")])
+@pytest.mark.parametrize("language, marks", [("en", "“”"), ("es", "«»"), ("fr", "«»"), ("pt", "“”")])
 def test_a_quoted_title_carries_the_language_s_own_quotation_marks(language, marks):
-    """A call's title quoted in a mail or a receipt: «…» in Spanish and French, “…” in Portuguese,
-    never the typewriter's straight quotes."""
-    catalog = read_po((ROOT / f"translations/{language}/LC_MESSAGES/messages.po").open("rb"))
+    """A call's title quoted in a mail or a receipt: “…” in English and Portuguese, «…» in Spanish
+    and French, never the typewriter's straight quotes. (English is the messages themselves.)"""
+    path = "translations/messages.pot" if language == "en" else f"translations/{language}/LC_MESSAGES/messages.po"
+    catalog = read_po((ROOT / path).open("rb"))
+    texts = [m.id if language == "en" else m.string for m in catalog if m.id]
+    texts = [t for t in texts if isinstance(t, str)]
     straight = re.compile(r'"\{\{|\}\}"|"%\(')
-    typed = [m.string for m in catalog if m.id and isinstance(m.string, str) and straight.search(m.string)]
+    typed = [t for t in texts if straight.search(t)]
     assert not typed, f"{len(typed)} {language} strings quote with straight quotes: {typed[:2]}"
-    quoted = [m.string for m in catalog if isinstance(m.string, str) and "{{ call_title }}" in m.string
-              and "\n" in m.string]
-    assert quoted and all(f"{marks[0]}" in s and f"{marks[1]}" in s for s in quoted), quoted[:2]
+    quoted = [t for t in texts if "{{ call_title }}" in t and "\n" in t]
+    assert quoted and all(marks[0] in t and marks[1] in t for t in quoted), quoted[:2]
 
 
 def test_a_label_and_its_colon_are_written_as_the_language_writes_them(app, client):

@@ -37,32 +37,32 @@ DEFAULTS = {
     "invitation": (
         N_("{{ call_reference }}: {{ call_title }}"),
         N_("Dear {{ recipient_name }},\n\nThe secretariat invites the {{ mission_name }} to answer "
-           "the call \"{{ call_title }}\" ({{ call_reference }}) by {{ deadline }}.\n\nSign in and "
+           "the call “{{ call_title }}” ({{ call_reference }}) by {{ deadline }}.\n\nSign in and "
            "answer here:\n{{ link }}\n\nQuestions: {{ contact }}"),
     ),
     "reminder": (
         N_("Reminder: {{ call_reference }}, answer due {{ deadline }}"),
         N_("Dear {{ recipient_name }},\n\nThe secretariat has not yet received the answer "
-           "{{ of_state }} to \"{{ call_title }}\" ({{ call_reference }}). The deadline is "
+           "{{ of_state }} to “{{ call_title }}” ({{ call_reference }}). The deadline is "
            "{{ deadline }}, {{ days_left }}.\n\nYou can answer, or finish your draft, here:\n"
            "{{ link }}\n\nQuestions: {{ contact }}"),
     ),
     "receipt": (
         N_("Received: {{ call_reference }} ({{ receipt_number }})"),
         N_("Dear {{ recipient_name }},\n\nThe secretariat acknowledges receipt of the answer "
-           "{{ of_state }} to \"{{ call_title }}\".\n\nReceipt number: {{ receipt_number }}\n\n"
+           "{{ of_state }} to “{{ call_title }}”.\n\nReceipt number: {{ receipt_number }}\n\n"
            "You can see what was sent here:\n{{ link }}"),
     ),
     "returned": (
         N_("Please review your answer: {{ call_reference }}"),
         N_("Dear {{ recipient_name }},\n\nThe secretariat returned the answer {{ of_state }} to "
-           "\"{{ call_title }}\" with this comment:\n\n{{ comment }}\n\nPlease change it and submit "
+           "“{{ call_title }}” with this comment:\n\n{{ comment }}\n\nPlease change it and submit "
            "again before {{ deadline }}:\n{{ link }}"),
     ),
     "accepted": (
         N_("Accepted: {{ call_reference }}"),
         N_("Dear {{ recipient_name }},\n\nThe secretariat has accepted the answer {{ of_state }} "
-           "to \"{{ call_title }}\" ({{ receipt_number }}). Thank you.\n\n{{ link }}"),
+           "to “{{ call_title }}” ({{ receipt_number }}). Thank you.\n\n{{ link }}"),
     ),
 }
 _sandbox = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
