@@ -170,6 +170,7 @@ def test_the_board_shows_a_states_own_deadline_and_chases_it_by_that_deadline(ap
     assert "11/20/30" in extended[-1] and cells_br[-1].startswith("—")  # the deadline column
     assert extended[-2].startswith("11/6/30") and cells_br[-2].startswith("10/15/30")  # the next reminder
 
+
 def test_the_sign_in_link_page_speaks_the_persons_language(app, client):
     from workflow import invitations
 
