@@ -1,0 +1,48 @@
+"""Receipts and charts are typeset by one process that each Missiva process keeps
+(workflow/typeset.py): every document comes from its own data, and the next one still comes out
+after that process has died or Typst has refused a document."""
+from __future__ import annotations
+
+import pytest
+
+from workflow.db import db
+
+from . import factories
+from .test_receipts import needs_poppler, pdf_text
+
+
+def _submitted(w, code: str):
+    from workflow.submissions import save, submit
+
+    submission = factories.submission_of(w["call"], w[code].mission)
+    save(submission, factories.filled(w["call"]), w[code], lock_version=submission.lock_version)
+    version = submit(submission, w[code])
+    db.session.commit()
+    return submission, version
+
+
+@needs_poppler
+def test_receipts_typeset_one_after_another_each_show_their_own_answer(app, tmp_path):
+    from workflow import receipts
+
+    w = factories.world()
+    (argentina, first), (brazil, second) = _submitted(w, "ar"), _submitted(w, "br")
+    first_text = pdf_text(receipts.pdf(argentina, first, "es"), tmp_path)
+    second_text = pdf_text(receipts.pdf(brazil, second, "pt"), tmp_path)
+    assert first.receipt_number in first_text and "acusa recibo" in first_text
+    assert second.receipt_number in second_text and "acusa o recebimento" in second_text
+    assert second.receipt_number not in first_text and first.receipt_number not in second_text
+
+
+@needs_poppler
+def test_a_receipt_comes_out_after_the_typesetting_process_died_or_refused_a_document(app, tmp_path):
+    from workflow import receipts, typeset
+
+    w = factories.world()
+    argentina, version = _submitted(w, "ar")
+    assert version.receipt_number in pdf_text(receipts.pdf(argentina, version, "en"), tmp_path)
+    typeset._kept.process.kill()  # e.g. the system ended it for memory
+    assert version.receipt_number in pdf_text(receipts.pdf(argentina, version, "en"), tmp_path)
+    with pytest.raises(typeset.TypesetError, match="frame"):
+        typeset.pdf("report.typ", {"blocks": []}, small=True)
+    assert version.receipt_number in pdf_text(receipts.pdf(argentina, version, "fr"), tmp_path)
