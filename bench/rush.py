@@ -3,6 +3,7 @@
 Flask-WTF + SQLAlchemy baseline under the same gunicorn and database."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from bench.stack import ROOT, Stack, build_world, database, summary
+from bench.stack import ROOT, Stack, build_world, cpu_seconds, database, summary
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LOCK = re.compile(r'name="lock_version"[^>]*value="(\d+)"')
@@ -64,6 +65,11 @@ def _drained(stack: Stack, timeout: float = 120) -> None:
             time.sleep(0.2)
 
 
+def _per_request(before: dict, after: dict, requests_made: int) -> dict:
+    """CPU milliseconds a request cost each part of the machine between two readings."""
+    return {group: round(1000 * (after[group] - before[group]) / requests_made, 2) for group in after}
+
+
 def run(kind: str, concurrency: int, states: int = STATES) -> dict:
     with database(kind) as (db_settings, folder):
         stack = Stack(db_settings, folder)
@@ -71,12 +77,19 @@ def run(kind: str, concurrency: int, states: int = STATES) -> dict:
             call_id = build_world(stack.app(), states)[0]
             from tasks.mailsink import MaildirHandler  # noqa: F401  (the sink below is the real one)
 
-            stack.start([".venv/bin/flask", "--app", "app", "missiva", "mail-sink"], ready="mail sink", log="sink")
-            stack.worker()
+            sink = stack.start([".venv/bin/flask", "--app", "app", "missiva", "mail-sink"], ready="mail sink",
+                               log="sink")
+            worker = stack.worker()
             base = stack.gunicorn()
+            web = stack.processes[-1]
             subprocess.run([sys.executable, "-c", "from bench.baseline_app import create_app; create_app(True)"],
                            env=stack.env, cwd=ROOT, check=True)
             baseline = stack.gunicorn("bench.baseline_app:create_app()")
+            # Where the CPU goes: the web processes, the worker sending receipts and the mail sink
+            # it sends them to, the database server and Redis, and this process sending requests.
+            parts = {"web": [web], "worker": [worker], "mail sink": [sink], "baseline web": [stack.processes[-1]]}
+            servers = {"database server": "postgres", "redis": "redis-server"} if kind == "postgresql" else \
+                {"redis": "redis-server"}
             from bench.stack import un_codes
 
             prepared, prepared_base = [], []
@@ -91,14 +104,26 @@ def run(kind: str, concurrency: int, states: int = STATES) -> dict:
                 b = requests.Session()
                 token = CSRF.search(b.get(f"{baseline}/form").text).group(1)
                 prepared_base.append((b, f"{baseline}/form", {"csrf_token": token, "name": f"Row {code}"}))
+            start = cpu_seconds(parts, servers)
             missiva = _fire(prepared, concurrency)
+            fired = cpu_seconds(parts, servers)
             _drained(stack)  # the receipts are sent before the baseline runs on the same database
+            drained = cpu_seconds(parts, servers)
             bare = _fire(prepared_base, concurrency)
+            bare_done = cpu_seconds(parts, servers)
         finally:
             stack.stop()
     result = {"missiva": summary(missiva[0], missiva[1]), "baseline": summary(bare[0], bare[1]),
               "failures": missiva[2] + bare[2]}
     result["ratio"] = result["missiva"]["throughput"] / result["baseline"]["throughput"]
+    cores = len(os.sched_getaffinity(0))
+    result["cpu_ms"] = {  # a request's CPU by part, and what the cores offered a request
+        "missiva": _per_request(start, fired, len(missiva[0])),
+        "missiva receipts after the rush": _per_request(fired, drained, len(missiva[0])),
+        "baseline": _per_request(drained, bare_done, len(bare[0])),
+        "cores x wall, missiva": round(1000 * cores * missiva[1] / len(missiva[0]), 2),
+        "cores x wall, baseline": round(1000 * cores * bare[1] / len(bare[0]), 2),
+    }
     return result
 
 

@@ -139,6 +139,45 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[str, int, float]]:
+    """Every process now: pid -> (name, parent pid, CPU seconds used so far, user + system, with
+    that of its children which have ended: the typesetting processes a worker starts)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        name, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        found[int(entry.name)] = (name, int(rest[1]), sum(map(int, rest[11:15])) / TICK)
+    return found
+
+
+def cpu_seconds(groups: dict[str, list[subprocess.Popen]], names: dict[str, str]) -> dict[str, float]:
+    """CPU seconds used so far by each group: the processes started for it and their
+    descendants (`groups`), or every process of a program by name (`names`, e.g. the database
+    server's); "load generator" is this process. Differences of two readings give what a run
+    cost each part of the machine."""
+    table = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (_, parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+
+    def tree(pid: int) -> float:
+        return table.get(pid, ("", 0, 0.0))[2] + sum(tree(child) for child in children.get(pid, ()))
+
+    used = {group: sum(tree(p.pid) for p in started) for group, started in groups.items()}
+    for group, program in names.items():
+        used[group] = sum(seconds for name, _, seconds in table.values() if name == program)
+    used["load generator"] = sum(os.times()[:2])
+    return used
+
+
 def web_processes() -> int:
     """How many processes gunicorn.conf.py gives the web server on this machine."""
     import runpy
