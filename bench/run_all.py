@@ -42,6 +42,20 @@ def main(quick: bool) -> str:
         m, b = r["missiva"], r["baseline"]
         lines.append(f"| {kind} | {m['throughput']:.1f} | {m['p50_ms']:.0f} | {m['p95_ms']:.0f} | {b['throughput']:.1f} | "
                      f"{b['p50_ms']:.0f} | {b['p95_ms']:.0f} | {r['ratio']:.2f} |")
+    parts = ("web", "baseline web", "worker", "mail sink", "database server", "redis", "load generator")
+    lines += ["\nCPU a request took in each part of the machine (ms, from /proc), and what the cores offered a "
+              "request (cores x wall time / requests). The worker runs at a lower priority and sends most "
+              "receipts once the rush is over.\n",
+              "| database | while | " + " | ".join(parts) + " | all parts | cores x wall |",
+              "| --- | --- |" + " --- |" * (len(parts) + 2)]
+    for kind in kinds:
+        cpu = raw[f"rush-{kind}"]["cpu_ms"]
+        for label, key, offered in (("Missiva's rush", "missiva", cpu["cores x wall, missiva"]),
+                                    ("its receipts, after", "missiva receipts after the rush", None),
+                                    ("the baseline's", "baseline", cpu["cores x wall, baseline"])):
+            used = cpu[key]
+            lines.append(f"| {kind} | {label} | " + " | ".join(f"{used.get(p, 0):.1f}" for p in parts) +
+                         f" | {sum(used.values()):.1f} | {'' if offered is None else f'{offered:.1f}'} |")
 
     states, calls = (193, 5) if quick else (193, 50)
     lines += [f"\n## 2. Status board and review queue: {states} states x {calls} calls x 10 experts (30 requests each)\n",
