@@ -113,9 +113,9 @@ def test_receipt_return_and_acceptance_notices(app, smtp):
     drain()
     subjects = [m["Subject"] for m in smtp.to("focal@br.example")]
     assert subjects == [
-        "Received: CIBER-V/doc.1/07 (CIBER-V/doc.1/07 · BR · 1)",
+        "Answer received: CIBER-V/doc.1/07 · BR · 1",
         "Please review your answer: CIBER-V/doc.1/07",
-        "Received: CIBER-V/doc.1/07 (CIBER-V/doc.1/07 · BR · 2)",
+        "Answer received: CIBER-V/doc.1/07 · BR · 2",
         "Accepted: CIBER-V/doc.1/07",
     ]
     assert "Falta el cargo del experto." in smtp.to("focal@br.example")[1].get_body(("plain",)).get_content()

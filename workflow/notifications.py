@@ -48,7 +48,7 @@ DEFAULTS = {
            "{{ link }}\n\nQuestions: {{ contact }}"),
     ),
     "receipt": (
-        N_("Received: {{ call_reference }} ({{ receipt_number }})"),
+        N_("Answer received: {{ receipt_number }}"),
         N_("Dear {{ recipient_name }},\n\nThe secretariat acknowledges receipt of the answer "
            "{{ of_state }} to “{{ call_title }}”.\n\nReceipt number: {{ receipt_number }}\n\n"
            "You can see what was sent here:\n{{ link }}"),

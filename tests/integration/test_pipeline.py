@@ -31,7 +31,7 @@ def test_receipts_and_reminders_through_a_real_worker(stack):
 
     submit_through_http(app, "focal@ar.example", call)
     wait_for(lambda: len(smtp.messages) == 2, what="the two receipts")  # AR has two focal points
-    assert {m["Subject"] for _, _, m in smtp.messages} == {"Received: CIBER-V/doc.1/07 (CIBER-V/doc.1/07 · AR · 1)"}
+    assert {m["Subject"] for _, _, m in smtp.messages} == {"Answer received: CIBER-V/doc.1/07 · AR · 1"}
 
     for moment in (call.deadline - timedelta(days=14, hours=-1), call.deadline - timedelta(days=14, hours=-1),
                    call.deadline - timedelta(days=7, hours=-1), call.deadline - timedelta(days=2, hours=-1)):
