@@ -4,9 +4,15 @@ pasted document would otherwise be refused by PostgreSQL, and a U+FFFF would bre
 the answer later appears in."""
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, TextAreaField
 from wtforms import Form as PlainForm
+from wtforms.i18n import messages_path
 from wtforms.meta import DefaultMeta
 from wtforms.validators import Length, ValidationError
 
@@ -23,11 +29,21 @@ class _CleanMeta:
         return unbound_field.bind(form=form, filters=filters, **options)
 
 
+@lru_cache(maxsize=16)
+def _wtforms_messages(locale: str) -> support.Translations:
+    """WTForms' own messages in one language, read once a process (Flask-WTF reads the catalog
+    from disk again for every request)."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class Form(FlaskForm):
     """A Flask-WTF form (CSRF) whose text is cleaned."""
 
     class Meta(_CleanMeta, FlaskForm.Meta):
-        pass
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _wtforms_messages(str(get_locale()))
 
 
 class ConfirmForm(Form):
