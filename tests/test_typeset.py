@@ -46,3 +46,19 @@ def test_a_receipt_comes_out_after_the_typesetting_process_died_or_refused_a_doc
     with pytest.raises(typeset.TypesetError, match="frame"):
         typeset.pdf("report.typ", {"blocks": []}, small=True)
     assert version.receipt_number in pdf_text(receipts.pdf(argentina, version, "fr"), tmp_path)
+
+
+@needs_poppler
+def test_a_document_that_takes_too_long_is_given_up_once_and_the_next_comes_out(app, tmp_path, monkeypatch):
+    """Not tried again: the same document would take as long again, and a mail worker waits."""
+    from workflow import receipts, report_render, typeset
+
+    w = factories.world()
+    argentina, version = _submitted(w, "ar")
+    started, popen = [], typeset.subprocess.Popen
+    monkeypatch.setattr(typeset.subprocess, "Popen", lambda *a, **k: started.append(a) or popen(*a, **k))
+    typeset._kept._stop()
+    with pytest.raises(typeset.TypesetError, match="did not answer in time"):
+        typeset.pdf("report.typ", {"frame": {}, "blocks": []}, small=True, timeout=0)
+    assert len(started) == 1 and typeset._kept.process is None  # the process that did not answer was ended
+    assert report_render.labels("en")["receipt"] in pdf_text(receipts.pdf(argentina, version, "en"), tmp_path)

@@ -682,4 +682,5 @@ def receipt_pdf(submission, version, language: str) -> bytes:
              "author": printable(secretariat), "secretariat": _cell(secretariat),
              "symbol": _cell(version.receipt_number), "line": _cell(submission.call.reference),
              "page": list(_page_parts(language))}
-    return typeset.pdf("report.typ", {"frame": frame, "blocks": writer.blocks}, when=clock.now(), small=True)
+    return typeset.pdf("report.typ", {"frame": frame, "blocks": writer.blocks}, when=clock.now(), small=True,
+                       timeout=60)

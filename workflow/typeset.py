@@ -84,7 +84,12 @@ def _typeset(template: str, data: dict, fmt: str, stamp: str, timeout: float) ->
 
 
 class _Gone(Exception):
-    """The kept typesetting process ended or stopped answering."""
+    """The kept typesetting process ended (worth one more try with a new one) or did not answer
+    in time (not: the same document would take as long again)."""
+
+    def __init__(self, why: str, *, again: bool = True):
+        super().__init__(why)
+        self.again = again
 
 
 class _Kept:
@@ -112,8 +117,8 @@ class _Kept:
                     break
                 except _Gone as exc:
                     self._stop()
-                    if attempt == 2:
-                        raise TypesetError(f"the typesetting process stopped: {exc}") from exc
+                    if attempt == 2 or not exc.again:
+                        raise TypesetError(f"the typesetting process {exc}") from exc
             self.served += 1
             if self.served >= self.RENEW:
                 self._stop()
@@ -128,7 +133,7 @@ class _Kept:
             process.stdin.write(request)
             process.stdin.flush()
         except OSError as exc:
-            raise _Gone(str(exc)) from exc
+            raise _Gone(f"could not be given the document ({exc})") from exc
         reader = _Reader(process.stdout.fileno(), time.monotonic() + timeout)
         header = json.loads(reader.line())
         return header, reader.exactly(header.get("size", 0))
@@ -170,10 +175,10 @@ class _Reader:
         with selectors.DefaultSelector() as selector:
             selector.register(self.fd, selectors.EVENT_READ)
             if not selector.select(max(0.0, self.deadline - time.monotonic())):
-                raise _Gone("no answer in time")
+                raise _Gone("did not answer in time", again=False)
         chunk = os.read(self.fd, 1 << 16)
         if not chunk:
-            raise _Gone("it ended")
+            raise _Gone("ended")
         self.buffer += chunk
 
     def line(self) -> bytes:
