@@ -62,3 +62,25 @@ def test_a_document_that_takes_too_long_is_given_up_once_and_the_next_comes_out(
         typeset.pdf("report.typ", {"frame": {}, "blocks": []}, small=True, timeout=0)
     assert len(started) == 1 and typeset._kept.process is None  # the process that did not answer was ended
     assert report_render.labels("en")["receipt"] in pdf_text(receipts.pdf(argentina, version, "en"), tmp_path)
+
+
+@needs_poppler
+def test_the_typesetting_process_leaves_no_folder_behind(app, tmp_path):
+    """Stopped with its process group (SIGTERM) it removes its folder; killed, the next start does."""
+    from workflow import receipts, typeset
+
+    w = factories.world()
+    argentina, version = _submitted(w, "ar")
+    receipts.pdf(argentina, version, "en")
+    folder = typeset._kept.folder
+    assert folder is not None and (folder / "report.typ").exists()
+    typeset._kept.process.terminate()
+    typeset._kept.process.wait(10)
+    assert not folder.exists()
+    receipts.pdf(argentina, version, "en")
+    folder = typeset._kept.folder
+    typeset._kept.process.kill()
+    typeset._kept.process.wait(10)
+    assert folder.exists()  # nothing ran in it to remove it
+    assert version.receipt_number in pdf_text(receipts.pdf(argentina, version, "en"), tmp_path)
+    assert not folder.exists()

@@ -25,6 +25,7 @@ import os
 import resource
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -104,6 +105,7 @@ class _Kept:
     def __init__(self):
         self.lock = threading.Lock()
         self.process: subprocess.Popen | None = None
+        self.folder: Path | None = None  # where it reads the templates and the data, ours to remove
         self.owner = 0
         self.served = 0
 
@@ -135,7 +137,10 @@ class _Kept:
         except OSError as exc:
             raise _Gone(f"could not be given the document ({exc})") from exc
         reader = _Reader(process.stdout.fileno(), time.monotonic() + timeout)
-        header = json.loads(reader.line())
+        try:
+            header = json.loads(reader.line())
+        except ValueError as exc:
+            raise _Gone("answered something else") from exc
         return header, reader.exactly(header.get("size", 0))
 
     def _started(self) -> subprocess.Popen:
@@ -147,22 +152,26 @@ class _Kept:
             for pipe in (self.process.stdin, self.process.stdout):
                 if pipe is not None:
                     pipe.close()
-            self.process = None
+            self.process, self.folder = None, None
         self._stop()
-        self.process = subprocess.Popen([sys.executable, "-m", "workflow.typeset", "--serve"], cwd=ROOT,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # its errors go to ours
+        self.folder = Path(tempfile.mkdtemp(prefix="missiva-typeset-"))
+        _copy_templates(self.folder)
+        self.process = subprocess.Popen([sys.executable, "-m", "workflow.typeset", "--serve", str(self.folder)],
+                                        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # its errors: ours
         self.owner, self.served = os.getpid(), 0
         return self.process
 
     def _stop(self) -> None:
         process, self.process = self.process, None
-        if process is None:
-            return
-        process.kill()
-        process.wait()
-        for pipe in (process.stdin, process.stdout):
-            if pipe is not None:
-                pipe.close()
+        folder, self.folder = self.folder, None
+        if process is not None:
+            process.kill()
+            process.wait()
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    pipe.close()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Reader:
@@ -196,13 +205,13 @@ class _Reader:
 _kept = _Kept()
 
 
-def _serve() -> None:
-    """The kept typesetting process: requests from its parent until its input closes."""
+def _serve(folder: Path) -> None:
+    """The kept typesetting process: requests from its parent until its input closes (its parent
+    ended or let it go) or it is told to stop; it then removes its folder."""
     import typst
 
-    folder = Path(tempfile.mkdtemp(prefix="missiva-typeset-"))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # as when its process group is stopped
     try:
-        _copy_templates(folder)
         compilers: dict[str, typst.Compiler] = {}
         for line in sys.stdin.buffer:
             request = json.loads(line)
@@ -235,7 +244,7 @@ def _main(folder: str, template: str, fmt: str, stamp: str) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--serve"]:
-        _serve()
+    if sys.argv[1] == "--serve":
+        _serve(Path(sys.argv[2]))
     else:
         _main(*sys.argv[1:5])
