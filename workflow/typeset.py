@@ -19,6 +19,7 @@ fonts once: a new process for each would cost ten times the CPU of the typesetti
 65 ms against 6 for a receipt), and a deadline rush is 193 receipts."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -149,9 +150,7 @@ class _Kept:
         if self.owner != os.getpid() and self.process is not None:
             # The parent's, inherited through a fork: left running for the parent, with this
             # process's copies of its pipes closed (so it still ends with the parent).
-            for pipe in (self.process.stdin, self.process.stdout):
-                if pipe is not None:
-                    pipe.close()
+            _close(self.process)
             self.process, self.folder = None, None
         self._stop()
         self.folder = Path(tempfile.mkdtemp(prefix="missiva-typeset-"))
@@ -167,11 +166,17 @@ class _Kept:
         if process is not None:
             process.kill()
             process.wait()
-            for pipe in (process.stdin, process.stdout):
-                if pipe is not None:
-                    pipe.close()
+            _close(process)
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _close(process: subprocess.Popen) -> None:
+    """Close our ends of its pipes; what could not be written to it any more is dropped."""
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):  # a failed flush still closes the pipe
+                pipe.close()
 
 
 class _Reader:
