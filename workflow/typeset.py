@@ -220,14 +220,13 @@ def _serve(folder: Path) -> None:
         compilers: dict[str, typst.Compiler] = {}
         for line in sys.stdin.buffer:
             request = json.loads(line)
-            template, fmt = request["template"], cast(Literal["pdf", "svg", "png"], request["fmt"])
+            template = request["template"]
             (folder / "data.json").write_text(json.dumps(request["data"], ensure_ascii=False), encoding="utf-8")
             header: dict[str, int | str]
             try:
                 if template not in compilers:
                     compilers[template] = typst.Compiler(str(folder / template), root=str(folder))
-                written = compilers[template].compile(format=fmt, ppi=PNG_PPI if fmt == "png" else None,
-                                                      timestamp=int(request["stamp"]) if request["stamp"] else None)
+                written = compilers[template].compile(**_options(request["fmt"], request["stamp"]))
                 if not isinstance(written, bytes):  # a picture of several pages
                     raise ValueError(f"{template} gave {len(written or [])} pictures, not one")
                 produced, header = written, {"size": len(written)}
@@ -239,12 +238,17 @@ def _serve(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _options(fmt: str, stamp: str) -> dict:
+    """What Typst is told besides the template, for the one-off and the kept process alike."""
+    return {"format": cast(Literal["pdf", "svg", "png"], fmt), "ppi": PNG_PPI if fmt == "png" else None,
+            "timestamp": int(stamp) if stamp else None}
+
+
 def _main(folder: str, template: str, fmt: str, stamp: str) -> None:
     import typst
 
     typst.compile(str(Path(folder) / template), output=str(Path(folder) / f"out.{fmt}"), root=folder,
-                  format=cast(Literal["pdf", "svg", "png"], fmt), ppi=PNG_PPI if fmt == "png" else None,
-                  timestamp=int(stamp) if stamp else None)
+                  **_options(fmt, stamp))
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # its peak (KB), for the log line
 
 
