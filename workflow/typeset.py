@@ -62,6 +62,11 @@ def picture(data: dict, fmt: str) -> bytes:
     return _kept.typeset("chart.typ", data, fmt, "", 60)
 
 
+def _as_json(data: dict) -> bytes:
+    """`data` as the template reads it (data.json): one line, UTF-8."""
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
 def _copy_templates(folder: Path) -> None:
     for source in TEMPLATES.glob("*.typ"):  # the template and what it imports
         shutil.copyfile(source, folder / source.name)
@@ -71,7 +76,7 @@ def _typeset(template: str, data: dict, fmt: str, stamp: str, timeout: float) ->
     with tempfile.TemporaryDirectory(prefix="missiva-typeset-") as name:
         folder = Path(name)
         _copy_templates(folder)
-        (folder / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        (folder / "data.json").write_bytes(_as_json(data))
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "workflow.typeset", str(folder), template, fmt, stamp],
                               cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
@@ -96,7 +101,8 @@ class _Gone(Exception):
 
 class _Kept:
     """The typesetting process this process keeps for small documents. One request at a time: a
-    line of JSON in, a line of JSON (the size, or Typst's error) and the document's bytes out. It
+    line of JSON (template, format, date), the data as the next line, written as it comes to
+    data.json; a line of JSON (the size, or Typst's error) and the document's bytes back. It
     is started on first use, in each process that uses it (a forked process starts its own),
     ended when its parent's end closes its input, and started again after a crash, a timeout or
     RENEW documents (its caches stay small)."""
@@ -111,8 +117,8 @@ class _Kept:
         self.served = 0
 
     def typeset(self, template: str, data: dict, fmt: str, stamp: str, timeout: float) -> bytes:
-        request = json.dumps({"template": template, "data": data, "fmt": fmt, "stamp": stamp},
-                             ensure_ascii=False).encode() + b"\n"
+        request = b"%s\n%s\n" % (json.dumps({"template": template, "fmt": fmt, "stamp": stamp}).encode(),
+                                  _as_json(data))
         with self.lock:
             for attempt in (1, 2):
                 try:
@@ -221,7 +227,7 @@ def _serve(folder: Path) -> None:
         for line in sys.stdin.buffer:
             request = json.loads(line)
             template = request["template"]
-            (folder / "data.json").write_text(json.dumps(request["data"], ensure_ascii=False), encoding="utf-8")
+            (folder / "data.json").write_bytes(sys.stdin.buffer.readline().rstrip(b"\n"))
             header: dict[str, int | str]
             try:
                 if template not in compilers:
