@@ -144,7 +144,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 def _processes() -> dict[int, tuple[str, int, float]]:
     """Every process now: pid -> (name, parent pid, CPU seconds used so far, user + system, with
-    that of its children which have ended: the typesetting processes a worker starts)."""
+    that of its children which have ended, e.g. the one-off process that typesets a report)."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
