@@ -85,3 +85,14 @@ def filled(call):
     content = blank_content(call)
     content["experts"] = {"experts": [dict(EXPERT)]}
     return content
+
+
+def submitted(w, who: str):
+    """`w[who]`'s mission submits the complete answer (filled) to the world's call: (submission, version)."""
+    from workflow.submissions import save, submit
+
+    submission = submission_of(w["call"], w[who].mission)
+    save(submission, filled(w["call"]), w[who], lock_version=submission.lock_version)
+    version = submit(submission, w[who])
+    db.session.commit()
+    return submission, version

@@ -145,15 +145,10 @@ def test_mail_goes_out_in_the_recipients_language(app, smtp):
     ("fr", "Réponse reçue\u00a0: CIBER-V/doc.1/07 · BR · 1"), ("pt", "Resposta recebida: CIBER-V/doc.1/07 · BR · 1")])
 def test_the_receipt_s_subject_gives_its_number_once_in_each_language(app, smtp, language, subject):
     """The receipt number begins with the call's reference: the subject does not repeat it."""
-    from workflow.submissions import save, submit
-
     from .conftest import drain
 
     w = factories.world()
     w["br"].locale = language
-    brazil = factories.submission_of(w["call"], w["br"].mission)
-    save(brazil, factories.filled(w["call"]), w["br"], lock_version=brazil.lock_version)
-    submit(brazil, w["br"])
-    db.session.commit()
+    factories.submitted(w, "br")
     drain()
     assert [m["Subject"] for m in smtp.to("focal@br.example")] == [subject]

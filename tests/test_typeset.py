@@ -5,20 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.db import db
-
 from . import factories
 from .test_receipts import needs_poppler, pdf_text
-
-
-def _submitted(w, code: str):
-    from workflow.submissions import save, submit
-
-    submission = factories.submission_of(w["call"], w[code].mission)
-    save(submission, factories.filled(w["call"]), w[code], lock_version=submission.lock_version)
-    version = submit(submission, w[code])
-    db.session.commit()
-    return submission, version
 
 
 @needs_poppler
@@ -26,7 +14,7 @@ def test_receipts_typeset_one_after_another_each_show_their_own_answer(app, tmp_
     from workflow import receipts
 
     w = factories.world()
-    (argentina, first), (brazil, second) = _submitted(w, "ar"), _submitted(w, "br")
+    (argentina, first), (brazil, second) = factories.submitted(w, "ar"), factories.submitted(w, "br")
     first_text = pdf_text(receipts.pdf(argentina, first, "es"), tmp_path)
     second_text = pdf_text(receipts.pdf(brazil, second, "pt"), tmp_path)
     assert first.receipt_number in first_text and "acusa recibo" in first_text
@@ -39,7 +27,7 @@ def test_a_receipt_comes_out_after_the_typesetting_process_died_or_refused_a_doc
     from workflow import receipts, typeset
 
     w = factories.world()
-    argentina, version = _submitted(w, "ar")
+    argentina, version = factories.submitted(w, "ar")
     assert version.receipt_number in pdf_text(receipts.pdf(argentina, version, "en"), tmp_path)
     typeset._kept.process.kill()  # e.g. the system ended it for memory
     assert version.receipt_number in pdf_text(receipts.pdf(argentina, version, "en"), tmp_path)
@@ -54,7 +42,7 @@ def test_a_document_that_takes_too_long_is_given_up_once_and_the_next_comes_out(
     from workflow import receipts, report_render, typeset
 
     w = factories.world()
-    argentina, version = _submitted(w, "ar")
+    argentina, version = factories.submitted(w, "ar")
     started, popen = [], typeset.subprocess.Popen
     monkeypatch.setattr(typeset.subprocess, "Popen", lambda *a, **k: started.append(a) or popen(*a, **k))
     typeset._kept._stop()
@@ -70,7 +58,7 @@ def test_the_typesetting_process_leaves_no_folder_behind(app, tmp_path):
     from workflow import receipts, typeset
 
     w = factories.world()
-    argentina, version = _submitted(w, "ar")
+    argentina, version = factories.submitted(w, "ar")
     receipts.pdf(argentina, version, "en")
     folder = typeset._kept.folder
     assert folder is not None and (folder / "report.typ").exists()
